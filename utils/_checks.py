@@ -1,0 +1,71 @@
+"""Argument checks shared by the ConvLab primitives.
+
+Every public function validates its input here so that a student gets a
+``TypeError``/``ValueError`` naming the argument, not a PyTorch traceback.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import torch
+
+Pair = tuple[int, int]
+
+
+def as_pair(value: int | tuple[int, int], name: str, *, minimum: int) -> Pair:
+    """Return ``value`` as an ``(h, w)`` pair of ints, each ``>= minimum``."""
+    if isinstance(value, (tuple, list)):
+        if len(value) != 2:
+            raise ValueError(f"{name} must be an int or an (h, w) pair, got {value!r}")
+        items = tuple(value)
+    else:
+        items = (value, value)
+    for item in items:
+        if isinstance(item, bool) or not isinstance(item, numbers.Integral):
+            raise TypeError(
+                f"{name} must be an int or an (h, w) pair of ints, got {value!r}"
+            )
+    pair = (int(items[0]), int(items[1]))
+    if min(pair) < minimum:
+        what = "positive" if minimum == 1 else "non-negative" if minimum == 0 else f">= {minimum}"
+        raise ValueError(f"{name} must be {what}, got {value!r}")
+    return pair
+
+
+def check_tensor(X: object, name: str, ndims: tuple[int, ...], shape_doc: str) -> torch.Tensor:
+    """Check that ``X`` is a tensor with one of ``ndims`` dimensions.
+
+    Integer and boolean tensors are promoted to the default float dtype, so
+    ``torch.tensor([[0, 1], [2, 3]])`` works the way a student expects.
+    """
+    if not isinstance(X, torch.Tensor):
+        raise TypeError(f"{name} must be a torch.Tensor of shape {shape_doc}, got {type(X).__name__}")
+    if X.ndim not in ndims:
+        raise ValueError(
+            f"{name} must have shape {shape_doc} ({' or '.join(map(str, ndims))}-D), "
+            f"got a {X.ndim}-D tensor of shape {tuple(X.shape)}"
+        )
+    if not (X.is_floating_point() or X.is_complex()):
+        X = X.to(torch.get_default_dtype())
+    return X
+
+
+def common_dtype(X: torch.Tensor, K: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Cast ``X`` and ``K`` to one dtype (as ``X * K`` would)."""
+    dtype = torch.promote_types(X.dtype, K.dtype)
+    return X.to(dtype), K.to(dtype)
+
+
+def check_fits(
+    input_hw: Pair, kernel_hw: Pair, padding: Pair, dilation: Pair, what: str = "kernel"
+) -> None:
+    """Raise if the (dilated) kernel does not fit inside the padded input."""
+    for axis, n, k, p, d in zip(("height", "width"), input_hw, kernel_hw, padding, dilation):
+        span = d * (k - 1) + 1
+        if span > n + 2 * p:
+            dil = f" (dilated span {span})" if d > 1 else ""
+            raise ValueError(
+                f"{what} {axis} {k}{dil} is larger than the padded input {axis} "
+                f"{n} + 2*{p} = {n + 2 * p}; use a smaller {what} or more padding"
+            )

@@ -1,0 +1,109 @@
+"""What every ConvLab widget shares: a figure rendered to PNG, a line of
+arithmetic, and controls whose changes trigger one redraw.
+
+Drawing is kept apart from wiring: a widget is a pure ``draw(fig, **values)``
+function plus the controls that feed it. Figures are ``matplotlib.figure.Figure``
+objects, never pyplot figures, so redrawing leaks nothing into pyplot's
+registry and works with any notebook backend (JupyterLab, Colab, Binder).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import ipywidgets as widgets
+from matplotlib.figure import Figure
+
+DrawResult = tuple[str, dict[str, Any]]
+DrawFn = Callable[..., DrawResult]
+
+
+def figure_png(fig: Figure, dpi: int = 80) -> bytes:
+    """Render ``fig`` to PNG bytes (the Agg canvas; no display needed)."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi)
+    return buf.getvalue()
+
+
+class ConvLabWidget(widgets.VBox):
+    """Controls on top, the drawing, then the arithmetic as HTML.
+
+    ``draw(fig, **values)`` receives the current value of every control and
+    returns ``(html, info)``: the text shown under the figure and a small dict
+    describing what was drawn (for tests and curious students). A ``ValueError``
+    from ``draw`` is shown as a message instead of a traceback.
+
+    Attributes useful in tests: ``controls`` (name → widget), ``figure``,
+    ``image`` (its ``value`` is the PNG shown), ``text`` (``value`` is the
+    HTML), ``info`` (what the last draw reported) and ``error``.
+    """
+
+    def __init__(
+        self,
+        draw: DrawFn,
+        controls: Mapping[str, widgets.ValueWidget],
+        *,
+        css_class: str,
+        figsize: tuple[float, float],
+        extra: list[widgets.Widget] | None = None,
+        dpi: int = 80,
+    ) -> None:
+        self.controls = dict(controls)
+        self.figure = Figure(figsize=figsize, layout="constrained")
+        self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
+        self.text = widgets.HTML()
+        self.info: dict[str, Any] = {}
+        self.error: str | None = None
+        self._draw = draw
+        self._dpi = dpi
+        rows = [widgets.HBox(extra or [])] if extra else []
+        super().__init__(children=[*rows, *self.controls.values(), self.image, self.text])
+        self.add_class("convlab-widget")
+        self.add_class(css_class)
+        for control in self.controls.values():
+            control.observe(self._on_change, names="value")
+        self.redraw()
+
+    def values(self) -> dict[str, Any]:
+        return {name: control.value for name, control in self.controls.items()}
+
+    def redraw(self) -> None:
+        self.figure.clear()
+        try:
+            html, self.info = self._draw(self.figure, **self.values())
+            self.error = None
+        except ValueError as exc:
+            self.figure.clear()
+            self.figure.text(0.5, 0.5, "no valid output", ha="center", va="center", fontsize=14)
+            self.info, self.error = {}, str(exc)
+            html = f"<b style='color:#b00'>No valid output:</b> {_escape(str(exc))}"
+        self.image.value = figure_png(self.figure, self._dpi)
+        self.text.value = html
+
+    def _on_change(self, _change: dict) -> None:
+        self.redraw()
+
+    def __repr__(self) -> str:  # stable text/plain in saved notebooks
+        classes = [c for c in self._dom_classes if c != "convlab-widget"]
+        return f"ConvLabWidget({', '.join(classes)})"
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def fmt(value: float) -> str:
+    """A number as a student would write it: 19, -1, 0.25."""
+    value = float(value)
+    if value.is_integer():
+        return str(int(value))
+    return f"{value:.2f}"
+
+
+def slider(description: str, value: int, lo: int, hi: int, **kw: Any) -> widgets.IntSlider:
+    return widgets.IntSlider(
+        value=value, min=lo, max=hi, description=description,
+        continuous_update=True, style={"description_width": "initial"}, **kw,
+    )
