@@ -51,7 +51,7 @@ class ConvLabWidget(widgets.VBox):
         dpi: int = 80,
     ) -> None:
         self.controls = dict(controls)
-        self.figure = Figure(figsize=figsize, layout="constrained")
+        self.figure = Figure(figsize=figsize)
         self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
         self.text = widgets.HTML()
         self.info: dict[str, Any] = {}

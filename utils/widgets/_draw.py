@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 from matplotlib.axes import Axes
+from matplotlib.collections import PatchCollection
 from matplotlib.patches import Rectangle
 
 from ._base import fmt
@@ -45,11 +46,11 @@ def draw_matrix(
     rows, cols = A.shape
     ph, pw = border
     if ph or pw:
-        for r in range(rows):
-            for c in range(cols):
-                if r < ph or r >= rows - ph or c < pw or c >= cols - pw:
-                    ax.add_patch(Rectangle((c - 0.5, r - 0.5), 1, 1, facecolor="#e8e8e8",
-                                           edgecolor="#999999", hatch="//", lw=0.5))
+        frame = [Rectangle((c - 0.5, r - 0.5), 1, 1)
+                 for r in range(rows) for c in range(cols)
+                 if r < ph or r >= rows - ph or c < pw or c >= cols - pw]
+        ax.add_collection(PatchCollection(frame, facecolor="#e8e8e8", edgecolor="#999999",
+                                          hatch="//", lw=0.5))
     if annotate is None:
         annotate = max(rows, cols) <= ANNOTATE_MAX
     if annotate:
@@ -59,11 +60,12 @@ def draw_matrix(
                 if hidden is not None and hidden[r, c]:
                     continue
                 ax.text(c, r, fmt(A[r, c]), ha="center", va="center", fontsize=size)
+        # cell borders as two line collections (far cheaper than one tick per cell)
+        ax.hlines(np.arange(rows + 1) - 0.5, -0.5, cols - 0.5, color="#888888", lw=0.6)
+        ax.vlines(np.arange(cols + 1) - 0.5, -0.5, rows - 0.5, color="#888888", lw=0.6)
     ax.set_title(title, fontsize=11)
-    ax.set_xticks(np.arange(-0.5, cols, 1), minor=True)
-    ax.set_yticks(np.arange(-0.5, rows, 1), minor=True)
-    ax.grid(which="minor", color="white" if not annotate else "#888888", lw=0.6)
-    ax.tick_params(which="both", length=0, labelbottom=False, labelleft=False)
+    ax.set_xticks([])
+    ax.set_yticks([])
     ax.set_xlim(-0.5, cols - 0.5)
     ax.set_ylim(rows - 0.5, -0.5)
 

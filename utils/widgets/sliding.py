@@ -84,6 +84,7 @@ def draw_sliding_window(
     p = as_pair(padding, "padding", minimum=0)
     d = as_pair(dilation, "dilation", minimum=1)
     ax_x, ax_k, ax_y = fig.subplots(1, 3, width_ratios=[P.shape[1], max(K.shape[1], 2), max(out_w, 2)])
+    fig.subplots_adjust(left=0.01, right=0.99, bottom=0.02, top=0.9, wspace=0.12)
     draw_matrix(ax_x, P, f"input X {tuple(X.shape)}" + (f", padding {p}" if p != (0, 0) else ""),
                 border=p)
     rows = [r for _, (r, _c) in taps]
