@@ -20,13 +20,13 @@ help:
 
 venv: $(STAMP)
 
+# d2l 1.0.3 hard-pins numpy==1.23.5, matplotlib==3.7.2, ...: those pins do not build on
+# Python >= 3.12 and break IPython 9 on 3.11, so it goes in without its pins;
+# requirements.txt lists what `from d2l import torch` really imports.
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
-	# d2l 1.0.3 hard-pins numpy==1.23.5, matplotlib==3.7.2, ...: those pins do not build on
-	# Python >= 3.12 and break IPython 9 on 3.11, so it goes in without its pins;
-	# requirements.txt lists what `from d2l import torch` really imports.
 	$(PY) -m pip install --quiet --no-deps d2l==1.0.3
 	@touch $(STAMP)
 

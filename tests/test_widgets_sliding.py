@@ -86,7 +86,7 @@ def test_bad_input_raises_before_building():
 
 def test_no_pyplot_figures_leak():
     before = len(plt.get_fignums())
-    w = sliding_window(torch.randn(8, 8), torch.randn(3, 3), padding=1)
+    w = sliding_window(torch.randn(5, 5), torch.randn(3, 3), padding=1)
     for pos in range(w.controls["position"].max + 1):
         w.controls["position"].value = pos
     assert len(plt.get_fignums()) == before
