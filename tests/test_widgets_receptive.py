@@ -1,0 +1,88 @@
+"""The receptive-field widget, driven headlessly."""
+
+import time
+
+import pytest
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+from torch import nn
+
+from utils.receptive import conv_layer, receptive_fields
+from utils.widgets.receptive import PRESETS, draw_receptive_field, receptive_field_widget
+
+
+def test_default_widget_traces_the_centre_unit():
+    w = receptive_field_widget()
+    assert "convlab-receptive-field" in w._dom_classes
+    assert repr(w) == "ConvLabWidget(convlab-receptive-field)"
+    assert w.error is None
+    first = next(iter(PRESETS))
+    assert w.controls["network"].value == first
+    assert w.info["unit"] == (8, 8) and w.info["size"] == (7, 7)
+    assert w.info["region"] == ((5, 12), (5, 12))
+    assert w.info["footprint_counts"] == [49, 25, 9, 1]
+    assert "rows <b>5…11</b>" in w.text.value and "r = 5 + (3 − 1)·1·1 = 7" in w.text.value
+    assert w.image.value[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_moving_the_unit_moves_the_region_and_redraws():
+    w = receptive_field_widget()
+    before = w.image.value
+    w.controls["row"].value = 0
+    w.controls["col"].value = 15
+    assert w.info["unit"] == (0, 15)
+    assert w.info["region"] == ((0, 4), (12, 16))
+    assert w.info["region_unclipped"] == ((-3, 4), (12, 19))
+    assert "clipped at the border" in w.text.value
+    assert w.image.value != before
+    # the input panel has the dashed receptive-field box, the last panel the red unit
+    box = [p for p in w.figure.axes[0].patches if isinstance(p, Rectangle)][0]
+    assert (box.get_x(), box.get_y(), box.get_width(), box.get_height()) == (11.5, -3.5, 7, 7)
+    assert box.get_linestyle() == "--"
+    unit = w.figure.axes[-1].patches[0]
+    assert (unit.get_x(), unit.get_y()) == (14.5, -0.5)
+
+
+def test_switching_presets_resizes_the_sliders():
+    w = receptive_field_widget()
+    w.controls["row"].value = 15
+    w.controls["network"].value = "LeNet: conv 5×5 p2, pool 2, conv 5×5, pool 2"
+    assert w.controls["row"].max == 4 and w.controls["row"].value == 4
+    assert w.error is None
+    assert w.info["size"] == (16, 16) and w.info["jump"] == (4, 4)
+    assert len(w.figure.axes) == 5
+    assert w.info["layers"] == ["conv 5 p2", "pool 2 s2", "conv 5", "pool 2 s2"]
+    w.controls["network"].value = "3×3 convs, dilation 1, 2, 4"
+    w.controls["row"].value, w.controls["col"].value = 10, 10
+    assert w.info["size"] == (15, 15)
+    # the dilated layers leave holes: fewer cells than a full block on the middle maps
+    counts = w.info["footprint_counts"]
+    assert counts[-2] == 9 and counts[0] == 15 * 15
+
+
+def test_custom_network_has_no_preset_dropdown():
+    net = nn.Sequential(nn.Conv2d(1, 4, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(4, 4, 3))
+    w = receptive_field_widget(net, input_size=12)
+    assert set(w.controls) == {"row", "col"}
+    fields = receptive_fields(net, (12, 12))
+    assert w.info["size"] == fields[-1].size == (8, 8)
+    assert w.controls["row"].max == fields[-1].output_size[0] - 1
+
+
+def test_draw_is_pure_and_rejects_bad_units():
+    fig = Figure()
+    html, info = draw_receptive_field(fig, [conv_layer(3)], 6, 1, 2)
+    assert info["region"] == ((1, 4), (2, 5)) and len(fig.axes) == 2
+    with pytest.raises(ValueError, match="outside the last layer"):
+        draw_receptive_field(Figure(), [conv_layer(3)], 6, 4, 0)
+
+
+def test_redraw_is_fast_enough():
+    w = receptive_field_widget()
+    w.controls["network"].value = "LeNet: conv 5×5 p2, pool 2, conv 5×5, pool 2"
+    best = float("inf")
+    for v in (0, 1, 2):
+        t = time.perf_counter()
+        w.controls["col"].value = v
+        best = min(best, time.perf_counter() - t)
+    assert best < 0.5  # ~0.1 s on an idle laptop core; generous for shared CI machines
