@@ -1,0 +1,166 @@
+"""Chapter 05: a pooling (池化) window sliding over the input, max or average.
+
+The window's cells are outlined in blue; in max mode the cell that wins the
+max is outlined in red (every tied cell, if several share the maximum).
+Padding cells are hatched: max pooling pads with -inf (a pad never wins),
+average pooling pads with 0 and still divides by the full window size.
+"""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+import torch
+import torch.nn.functional as F
+from matplotlib.figure import Figure
+
+from .._checks import as_pair, check_tensor
+from ..pool import pool2d
+from ._base import ConvLabWidget, DrawResult, fmt, slider
+from ._draw import CELL_COLOR, WINDOW_COLOR, draw_matrix, outline, outline_cells
+
+__all__ = ["draw_pooling", "pooling_window"]
+
+MAX_TERMS = 16
+
+
+def _fmt(v: float) -> str:
+    return "−∞" if v == float("-inf") else fmt(v)
+
+
+def draw_pooling(
+    fig: Figure,
+    X: torch.Tensor,
+    pool_size: int | tuple[int, int],
+    mode: str,
+    position: int,
+    *,
+    padding: int | tuple[int, int] = 0,
+    stride: int | tuple[int, int] = 1,
+) -> DrawResult:
+    """Draw the (padded) input with the pooling window, and the output so far.
+
+    X: (H, W). ``position`` counts output cells row by row. Returns the HTML
+    arithmetic (``max(0, 1, 3, 4) = 4``) and an info dict whose ``winners``
+    lists the input cells (unpadded coordinates) that hold the window's max.
+    """
+    X = check_tensor(X, "X", (2,), "(H, W)").detach()
+    Y = pool2d(X, pool_size, mode, padding=padding, stride=stride)  # validates everything else
+    k = as_pair(pool_size, "pool_size", minimum=1)
+    p = as_pair(padding, "padding", minimum=0)
+    s = as_pair(stride, "stride", minimum=1)
+    out_h, out_w = Y.shape
+    if not 0 <= position < out_h * out_w:
+        raise ValueError(f"position must be in [0, {out_h * out_w - 1}], got {position}")
+    i, j = divmod(position, out_w)
+    pad_value = float("-inf") if mode == "max" else 0.0
+    P = F.pad(X, (p[1], p[1], p[0], p[0]), value=pad_value) if p != (0, 0) else X
+    r0, c0 = i * s[0], j * s[1]
+    window = P[r0:r0 + k[0], c0:c0 + k[1]]
+    value = float(Y[i, j])
+
+    ax_x, ax_y = fig.subplots(1, 2, width_ratios=[P.shape[1], max(out_w, 2)])
+    shown = P.clone()
+    draw_matrix(ax_x, shown, f"input X {tuple(X.shape)}" + (f", padding {p}" if p != (0, 0) else ""),
+                border=p)
+    if mode == "max":  # draw_matrix writes the pad value; show it as −∞, the way max pooling sees it
+        for t in ax_x.texts:
+            if t.get_text() == "-inf":
+                t.set_text("−∞")
+    outline(ax_x, r0, c0, k[0], k[1], WINDOW_COLOR)
+    winners: list[tuple[int, int]] = []
+    if mode == "max":
+        rows, cols = torch.nonzero(window == window.max(), as_tuple=True)
+        padded_cells = [(r0 + int(a), c0 + int(b)) for a, b in zip(rows, cols, strict=True)]
+        outline_cells(ax_x, padded_cells, CELL_COLOR, lw=3.0)
+        winners = [(r - p[0], c - p[1]) for r, c in padded_cells]
+    hidden = (torch.arange(out_h * out_w) > position).reshape(out_h, out_w).numpy()
+    draw_matrix(ax_y, Y, f"{mode} pool output {tuple(Y.shape)}", hidden=hidden, cmap="Oranges")
+    outline(ax_y, i, j, 1, 1, CELL_COLOR)
+
+    values = [float(v) for v in window.flatten()]
+    terms = [_fmt(v) for v in values]
+    if len(terms) > MAX_TERMS:
+        terms = terms[: MAX_TERMS - 1] + ["…"]
+    if mode == "max":
+        where = ", ".join(f"X[{r}, {c}]" for r, c in winners)
+        arithmetic = f"max({', '.join(terms)}) = {fmt(value)}"
+        line = f"<code>Y[{i}, {j}] = {arithmetic}</code> &nbsp; winner: <code>{where}</code>"
+        call = f"nn.MaxPool2d(kernel_size={_arg(k)}, stride={_arg(s)}, padding={_arg(p)})"
+    else:
+        arithmetic = f"({' + '.join(terms).replace('+ -', '− ')}) / {k[0] * k[1]} = {fmt(value)}"
+        line = f"<code>Y[{i}, {j}] = {arithmetic}</code>"
+        call = f"nn.AvgPool2d(kernel_size={_arg(k)}, stride={_arg(s)}, padding={_arg(p)})"
+    n_h, n_w = X.shape
+    shape = (f"output height ⌊({n_h} + 2·{p[0]} − {k[0]}) / {s[0]}⌋ + 1 = {out_h}, "
+             f"width ⌊({n_w} + 2·{p[1]} − {k[1]}) / {s[1]}⌋ + 1 = {out_w}")
+    default = "" if s != k else " (= the default: PyTorch's pooling stride defaults to the window size)"
+    html = (f"{line}<br><small>{shape}<br>same as <code>{call}</code>{default}; "
+            f"0 learnable parameters</small>")
+    info = {
+        "mode": mode,
+        "cell": (i, j),
+        "window": (r0, c0, k[0], k[1]),
+        "values": values,
+        "value": value,
+        "winners": winners,
+        "output_shape": (out_h, out_w),
+        "arithmetic": arithmetic,
+    }
+    return html, info
+
+
+def _arg(pair: tuple[int, int]) -> str:
+    return str(pair[0]) if pair[0] == pair[1] else str(pair)
+
+
+def pooling_window(
+    X: torch.Tensor | None = None,
+    *,
+    pool_size: int = 2,
+    padding: int = 0,
+    stride: int = 1,
+    mode: str = "max",
+    max_pool_size: int = 4,
+) -> ConvLabWidget:
+    """A pooling window with a max/avg toggle and sliders for pool size, padding,
+    stride and the output position.
+
+    X: (H, W); the default is the lesson's 3×3 ``arange(9)``, whose 2×2 max
+    pooling (stride 1) gives [[4, 5], [7, 8]]. An invalid combination (padding
+    more than half the window, a window larger than the padded input) shows
+    "No valid output" instead of a picture, as PyTorch would refuse it.
+    """
+    if X is None:
+        X = torch.arange(9.0).reshape(3, 3)
+    X = check_tensor(X, "X", (2,), "(H, W)").detach()
+    Y = pool2d(X, pool_size, mode, padding=padding, stride=stride)  # validates the starting point
+    hi = max(max_pool_size, pool_size)
+    controls = {
+        "mode": widgets.ToggleButtons(options=["max", "avg"], value=mode, description="mode"),
+        "pool_size": slider("pool size", pool_size, 1, hi),
+        "padding": slider("padding", padding, 0, max(hi // 2, padding)),
+        "stride": slider("stride", stride, 1, max(hi, stride)),
+        "position": slider("output position", 0, 0, Y.numel() - 1),
+    }
+
+    def sync_position(_change: object = None) -> None:
+        # Registered before the widget's own redraw observer, so the slider's range
+        # is right (and its value clamped) before the figure is redrawn.
+        try:
+            n = pool2d(X, controls["pool_size"].value, "max", padding=controls["padding"].value,
+                       stride=controls["stride"].value).numel()
+        except ValueError:
+            n = 1
+        controls["position"].max = n - 1
+
+    for name in ("pool_size", "padding", "stride"):
+        controls[name].observe(sync_position, names="value")
+
+    def draw(fig: Figure, mode: str, pool_size: int, padding: int, stride: int, position: int) -> DrawResult:
+        return draw_pooling(fig, X, pool_size, mode, position, padding=padding, stride=stride)
+
+    H, W = X.shape
+    width = 2.0 + 0.45 * (W + 2 * (hi // 2) + W)
+    height = 1.2 + 0.45 * (H + 2 * (hi // 2))
+    return ConvLabWidget(draw, controls, css_class="convlab-pooling",
+                         figsize=(min(width, 10), min(height, 6)))
