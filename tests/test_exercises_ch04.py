@@ -77,3 +77,17 @@ def test_linear_from_1x1():
     fb = ch04.q_linear_from_1x1(nn.Linear(3, 2, bias=False))
     assert not fb and "bias" in fb.message
     assert not ch04.q_linear_from_1x1(conv)
+
+
+def test_unanswered_placeholders_get_a_nudge_not_a_crash():
+    for checker in (ch04.q_output_shape, ch04.q_bias_shape, ch04.q_num_params, ch04.q_macs):
+        fb = checker(...)
+        assert not fb and "Not answered yet" in fb.message
+
+    def todo(X, K):
+        raise NotImplementedError
+
+    fb = ch04.q_corr2d_multi_in_out(todo)
+    assert not fb and "fill in the body" in fb.message
+    fb = ch04.q_linear_from_1x1(...)
+    assert not fb and "Not answered yet" in fb.message

@@ -61,3 +61,15 @@ def test_tolerated_shifts_agrees_with_a_direct_computation():
     assert not ch05.q_tolerated_shifts(set(ch05.SHIFT_CHOICES))
     assert not ch05.q_tolerated_shifts({0})
     assert not ch05.q_tolerated_shifts(3)
+
+
+def test_unanswered_placeholders_get_a_nudge_not_a_crash():
+    for checker in (ch05.q_default_stride, ch05.q_pool_shape, ch05.q_tolerated_shifts):
+        fb = checker(...)
+        assert not fb and "Not answered yet" in fb.message
+
+    def todo(X, pool_size, mode="max"):
+        raise NotImplementedError
+
+    fb = ch05.q_pool2d(todo)
+    assert not fb and "fill in the body" in fb.message

@@ -48,6 +48,12 @@ def _input() -> torch.Tensor:
     return torch.zeros(1, spec["in_channels"], spec["input_hw"], spec["input_hw"])
 
 
+def _unanswered(answer: object) -> Feedback | None:
+    if answer is None or answer is Ellipsis:
+        return Feedback(False, "Not answered yet: replace ... with your answer and run the cell again.")
+    return None
+
+
 def _as_tuple(answer: object) -> object:
     if isinstance(answer, torch.Size):
         return tuple(answer)
@@ -58,6 +64,8 @@ def _as_tuple(answer: object) -> object:
 
 def q_output_shape(answer: object) -> Feedback:
     """Shape (c_o, m_h, m_w) of the exercise layer's output for one 3×32×32 image."""
+    if (fb := _unanswered(answer)) is not None:
+        return fb
     with torch.no_grad():
         expected = tuple(_layer()(_input()).shape[1:])
     answer = _as_tuple(answer)
@@ -79,6 +87,8 @@ def q_output_shape(answer: object) -> Feedback:
 
 def q_bias_shape(answer: object) -> Feedback:
     """Shape of the exercise layer's bias."""
+    if (fb := _unanswered(answer)) is not None:
+        return fb
     expected = tuple(_layer().bias.shape)
     answer = _as_tuple(answer)
     if isinstance(answer, int):
@@ -94,6 +104,8 @@ def q_bias_shape(answer: object) -> Feedback:
 
 def q_num_params(answer: object) -> Feedback:
     """Learnable numbers (weights + biases) of the exercise layer."""
+    if (fb := _unanswered(answer)) is not None:
+        return fb
     layer = _layer()
     expected = sum(p.numel() for p in layer.parameters())
     weights = layer.weight.numel()
@@ -108,6 +120,8 @@ def q_num_params(answer: object) -> Feedback:
 
 def q_macs(answer: object) -> Feedback:
     """Multiply-adds of the exercise layer for one image, bias additions not counted."""
+    if (fb := _unanswered(answer)) is not None:
+        return fb
     expected = measured_macs(_layer(), _input())
     k = EXERCISE_LAYER["kernel_size"]
     n = EXERCISE_LAYER["input_hw"]
@@ -134,6 +148,8 @@ def q_corr2d_multi_in_out(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tenso
         expected = F.conv2d(X.unsqueeze(0), K).squeeze(0)
         try:
             got = fn(X, K)
+        except NotImplementedError:
+            return Feedback(False, "Not answered yet: fill in the body of your function.")
         except Exception as exc:  # a student's bug is feedback, not a crash
             return Feedback(False, f"Your function raised {type(exc).__name__}: {exc} "
                                    f"(X {tuple(X.shape)}, K {tuple(K.shape)}).")
@@ -155,6 +171,8 @@ def q_linear_from_1x1(linear: object, conv: nn.Conv2d | None = None) -> Feedback
     if conv is None:
         torch.manual_seed(0)
         conv = nn.Conv2d(3, 2, kernel_size=1)
+    if linear is None or linear is Ellipsis:
+        return Feedback(False, "Not answered yet: build your nn.Linear and pass it in.")
     if not isinstance(linear, nn.Linear):
         return Feedback(False, f"Build an nn.Linear(in_features, out_features), not {type(linear).__name__}.")
     c_o, c_i = conv.out_channels, conv.in_channels

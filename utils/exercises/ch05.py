@@ -34,8 +34,16 @@ __all__ = [
 SHIFT_CHOICES = (-2, -1, 0, 1, 2)
 
 
+def _unanswered(answer: object) -> Feedback | None:
+    if answer is None or answer is Ellipsis:
+        return Feedback(False, "Not answered yet: replace ... with your answer and run the cell again.")
+    return None
+
+
 def q_default_stride(answer: object) -> Feedback:
     """``nn.MaxPool2d(2)`` applied to ``arange(16)`` as a 4×4 image, computed by hand."""
+    if (fb := _unanswered(answer)) is not None:
+        return fb
     X = torch.arange(16.0).reshape(1, 1, 4, 4)
     expected = nn.MaxPool2d(2)(X)[0, 0]
     stride1 = pool2d(X[0, 0], 2, "max", stride=1)
@@ -53,6 +61,8 @@ def q_default_stride(answer: object) -> Feedback:
 
 def q_pool_shape(answer: object) -> Feedback:
     """Output shape of ``nn.MaxPool2d(3, stride=2, padding=1)`` on a (3, 28, 28) input."""
+    if (fb := _unanswered(answer)) is not None:
+        return fb
     with torch.no_grad():
         expected = tuple(nn.MaxPool2d(3, stride=2, padding=1)(torch.zeros(3, 28, 28)).shape)
     if isinstance(answer, (list, torch.Size)):
@@ -76,6 +86,8 @@ def q_pool2d(fn: Callable[..., torch.Tensor]) -> Feedback:
             expected = pool2d(X, (p_h, p_w), mode)
             try:
                 got = fn(X, (p_h, p_w), mode)
+            except NotImplementedError:
+                return Feedback(False, "Not answered yet: fill in the body of your function.")
             except Exception as exc:  # a student's bug is feedback, not a crash
                 return Feedback(False, f"Your function raised {type(exc).__name__}: {exc} "
                                        f"(X {tuple(X.shape)}, pool_size {(p_h, p_w)}, mode {mode!r}).")
@@ -105,6 +117,8 @@ def _pooled_edges(shift: int) -> torch.Tensor:
 def q_tolerated_shifts(answer: Iterable[int]) -> Feedback:
     """Which shifts in SHIFT_CHOICES leave ``maxpool_2x2_stride2(corr2d(edge_image(shift), [[1, -1]]))``
     equal to the unshifted result? Answer a set, e.g. {0, 1}."""
+    if (fb := _unanswered(answer)) is not None:
+        return fb
     try:
         got = {int(a) for a in answer}
     except (TypeError, ValueError):
