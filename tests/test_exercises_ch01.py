@@ -64,3 +64,14 @@ def test_delta_zero_bad_input():
 def test_html_rendering_marks_right_and_wrong():
     assert "#1a7f37" in ch01.q_locality_params(25)._repr_html_()
     assert "#b00" in ch01.q_locality_params(24)._repr_html_()
+
+
+@pytest.mark.parametrize("q", [ch01.q_fc_params, ch01.q_conv_params, ch01.q_reindex, ch01.q_locality_params,
+                               ch01.q_delta_zero])
+def test_blanks_say_not_answered_yet(q):
+    fb = q(...)
+    assert not fb and "Not answered yet" in fb.message
+
+
+def test_reindex_blank_inside_tuple():
+    assert "Not answered yet" in ch01.q_reindex((2, 3, ..., ...)).message

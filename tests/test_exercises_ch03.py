@@ -91,3 +91,16 @@ def test_mirror_padding():
     assert "raised RuntimeError: oops" in ch03.q_mirror_padding(crash).message
     assert "expected shape" in ch03.q_mirror_padding(lambda X, p: X).message
     assert "Pass your function" in ch03.q_mirror_padding(42).message
+
+
+def test_blanks_say_not_answered_yet():
+    for q in (ch03.q_output_shape, ch03.q_dilated_shape, ch03.q_resnet_stem):
+        assert "Not answered yet" in q(...).message
+        assert "Not answered yet" in q((..., ...)).message
+    assert "Not answered yet" in ch03.q_same_padding(...).message
+    assert "Not answered yet" in ch03.q_receptive_field(...).message
+
+    def todo(X, p):
+        raise NotImplementedError
+
+    assert "fill in the body" in ch03.q_mirror_padding(todo).message

@@ -45,6 +45,16 @@ RESNET_STEM_Q = {"input_size": 224, "kernel_size": 7, "padding": 3, "stride": 2}
 RECEPTIVE_Q = {"layers": 3, "kernel_size": 3}
 
 
+
+NOT_ANSWERED = Feedback(False, "Not answered yet: replace ... with your answer and run the cell again.")
+
+
+def _unanswered(answer: object) -> bool:
+    """``...`` (or None, or a tuple holding ``...``) is the notebook's blank to fill in."""
+    if answer is None or answer is Ellipsis:
+        return True
+    return isinstance(answer, (tuple, list)) and any(x is Ellipsis for x in answer)
+
 def _as_shape(answer: object) -> tuple[int, int] | None:
     if isinstance(answer, torch.Size):
         answer = tuple(answer)
@@ -83,6 +93,8 @@ def _shape_feedback(answer: object, q: dict, hint: str, why: str) -> Feedback:
 
 def q_output_shape(answer: tuple[int, int]) -> Feedback:
     """Output (h, w) of ``nn.Conv2d(1, 1, kernel_size=5, padding=2, stride=3)`` on a 32×28 input."""
+    if _unanswered(answer):
+        return NOT_ANSWERED
     return _shape_feedback(
         answer, OUTPUT_SHAPE_Q,
         hint="⌊(n + 2p − k) / s⌋ + 1 on each axis.",
@@ -92,6 +104,8 @@ def q_output_shape(answer: tuple[int, int]) -> Feedback:
 
 def q_dilated_shape(answer: tuple[int, int]) -> Feedback:
     """Output (h, w) of a 3×3 kernel with dilation 2 (空洞卷积), no padding, on a 10×10 input."""
+    if _unanswered(answer):
+        return NOT_ANSWERED
     return _shape_feedback(
         answer, DILATED_Q,
         hint="a dilated kernel spans d·(k − 1) + 1 cells; use that in place of k.",
@@ -101,6 +115,8 @@ def q_dilated_shape(answer: tuple[int, int]) -> Feedback:
 
 def q_resnet_stem(answer: tuple[int, int]) -> Feedback:
     """ResNet's first layer: ``nn.Conv2d(3, 64, kernel_size=7, stride=2, padding=3)`` on 224×224 — output (h, w)?"""
+    if _unanswered(answer):
+        return NOT_ANSWERED
     return _shape_feedback(
         answer, RESNET_STEM_Q,
         hint="padding k//2 keeps the size at stride 1; stride 2 then halves it (rounding up odd sizes).",
@@ -110,6 +126,8 @@ def q_resnet_stem(answer: tuple[int, int]) -> Feedback:
 
 def q_same_padding(answer: int) -> Feedback:
     """Which ``padding=`` makes ``nn.Conv2d(1, 1, kernel_size=7, padding=?)`` keep a 28×28 input 28×28?"""
+    if _unanswered(answer):
+        return NOT_ANSWERED
     n, k = SAME_PADDING_Q["input_size"], SAME_PADDING_Q["kernel_size"]
     hint = "d2l's total padding is p_h = k_h − 1; nn.Conv2d wants the padding of ONE side."
     if isinstance(answer, bool) or not isinstance(answer, numbers.Integral) or answer < 0:
@@ -151,6 +169,8 @@ def receptive_field_by_autograd(layers: int, kernel_size: int) -> int:
 
 def q_receptive_field(answer: int) -> Feedback:
     """Three 3×3 conv layers stacked (stride 1): one output of the last layer sees an n×n input region. n = ?"""
+    if _unanswered(answer):
+        return NOT_ANSWERED
     L, k = RECEPTIVE_Q["layers"], RECEPTIVE_Q["kernel_size"]
     hint = "each extra 3×3 layer adds one pixel on every side of the region the previous layer saw."
     if isinstance(answer, bool) or not isinstance(answer, numbers.Integral):
@@ -169,6 +189,8 @@ def q_mirror_padding(pad_fn: Callable[[torch.Tensor, int], torch.Tensor]) -> Fee
     Mirror padding of ``[1, 2, 3]`` by 1 is ``[2, 1, 2, 3, 2]``. Checked against
     ``F.pad(..., mode="reflect")`` on a few random inputs.
     """
+    if _unanswered(pad_fn):
+        return NOT_ANSWERED
     hint = "row −r of the padded image is row r of X (r = 1…p); then do the same for columns."
     if not callable(pad_fn):
         return Feedback(False, f"Pass your function itself, e.g. q_mirror_padding(mirror_pad). Hint: {hint}")
@@ -178,6 +200,8 @@ def q_mirror_padding(pad_fn: Callable[[torch.Tensor, int], torch.Tensor]) -> Fee
         expected = F.pad(X[None, None], (p, p, p, p), mode="reflect")[0, 0]
         try:
             got = pad_fn(X.clone(), p)
+        except NotImplementedError:
+            return Feedback(False, "Not answered yet: fill in the body of your function.")
         except Exception as exc:  # the student's code: report, never crash the notebook
             return Feedback(False, f"Your function raised {type(exc).__name__}: {exc}. Hint: {hint}")
         if not isinstance(got, torch.Tensor) or tuple(got.shape) != tuple(expected.shape):
