@@ -205,3 +205,24 @@ def test_min_kernel_size():
 def test_answers_are_not_stored_as_literals():
     src = open(ch02.__file__, encoding="utf-8").read()
     assert "d + 1" not in src.split("def _min_taps")[1]  # searched, not assumed
+
+
+@pytest.mark.parametrize("call", [
+    lambda a: ch02.q_diagonal_image(a),
+    lambda a: ch02.q_edge_diagonal(a),
+    lambda a: ch02.q_edge_diagonal_transposed_X(a),
+    lambda a: ch02.q_edge_diagonal_transposed_K(a),
+    lambda a: ch02.q_autograd_outcome(a),
+    lambda a: ch02.q_corr2d_matrix(a, (3, 3), torch.ones(2, 2)),
+    lambda a: ch02.q_derivative_kernel(a, 1),
+    lambda a: ch02.q_second_derivative(a),
+    lambda a: ch02.q_integral_kernel(a),
+    lambda a: ch02.q_min_kernel_size(a),
+    lambda a: ch02.q_conv2d_grad(a, weight=torch.ones(1, 2), X=torch.ones(3, 3), Y=torch.ones(3, 2)),
+])
+def test_placeholders_nudge(call):
+    for placeholder in (..., None):
+        fb = call(placeholder)
+        if placeholder is None and "backward" in fb.message:  # q_conv2d_grad: None means no backward() yet
+            continue
+        assert not fb and "Not answered yet" in fb.message

@@ -67,3 +67,17 @@ def test_separable_ratio():
     assert not fb and "Upside down" in fb.message
     assert not ch07.q_separable_ratio(1 / 9, c_o=64, k=3)
     assert not ch07.q_separable_ratio("small", c_o=64, k=3)
+
+
+@pytest.mark.parametrize("call", [
+    lambda a: ch07.q_conv1d_length(a, length=10, kernel_size=3),
+    lambda a: ch07.q_conv3d_shape(a, (1, 1, 4, 8, 8), out_channels=2, kernel_size=3),
+    lambda a: ch07.q_receptive_field(a, [conv_layer(3)]),
+    lambda a: ch07.q_dilated_stack(a),
+    lambda a: ch07.q_separable_params(a, c_i=4, c_o=8, k=3),
+    lambda a: ch07.q_separable_ratio(a, c_o=8, k=3),
+])
+def test_placeholders_nudge(call):
+    for placeholder in (..., None):
+        fb = call(placeholder)
+        assert not fb and "Not answered yet" in fb.message

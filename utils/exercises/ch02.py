@@ -59,6 +59,12 @@ AUTOGRAD_CHOICES = {
 }
 
 
+def _unanswered(answer: object) -> Feedback | None:
+    if answer is None or answer is Ellipsis:
+        return Feedback(False, "Not answered yet: replace ... with your answer and run the cell again.")
+    return None
+
+
 # ---------------------------------------------------------------- exercise 1: a diagonal edge
 
 def edge_kernel() -> torch.Tensor:
@@ -86,6 +92,8 @@ def _as_image(X: object, name: str = "X") -> torch.Tensor:
 
 def q_diagonal_image(X: torch.Tensor) -> Feedback:
     """Is X an image whose edge is one diagonal staircase (one step per row)?"""
+    if (fb := _unanswered(X)) is not None:
+        return fb
     X = _as_image(X)
     hint = ("make a two-valued image whose boundary moves one column per row, e.g. "
             "X[i, j] = 1 when j <= i (torch.tril does that).")
@@ -165,6 +173,8 @@ def q_edge_diagonal(answer: object, X: torch.Tensor | None = None) -> Feedback:
 
     ``answer``: the predicted output tensor, or a letter from ``EDGE_CHOICES``.
     """
+    if (fb := _unanswered(answer)) is not None:
+        return fb
     X = _as_image(diagonal_image() if X is None else X)
     expected = corr2d(X, edge_kernel().to(X.dtype))
     return _check_prediction(
@@ -177,6 +187,8 @@ def q_edge_diagonal(answer: object, X: torch.Tensor | None = None) -> Feedback:
 
 def q_edge_diagonal_transposed_X(answer: object, X: torch.Tensor | None = None) -> Feedback:
     """Predict corr2d(X.T, K) for K = [[1, -1]] (X defaults to ``diagonal_image()``)."""
+    if (fb := _unanswered(answer)) is not None:
+        return fb
     X = _as_image(diagonal_image() if X is None else X)
     expected = corr2d(X.T, edge_kernel().to(X.dtype))
     return _check_prediction(
@@ -189,6 +201,8 @@ def q_edge_diagonal_transposed_X(answer: object, X: torch.Tensor | None = None) 
 
 def q_edge_diagonal_transposed_K(answer: object, X: torch.Tensor | None = None) -> Feedback:
     """Predict corr2d(X, K.T) for K = [[1, -1]], i.e. K.T = [[1], [-1]]."""
+    if (fb := _unanswered(answer)) is not None:
+        return fb
     X = _as_image(diagonal_image() if X is None else X)
     expected = corr2d(X, edge_kernel().T.to(X.dtype))
     return _check_prediction(
@@ -224,6 +238,8 @@ def _autograd_truth() -> str:
 
 def q_autograd_outcome(answer: str) -> Feedback:
     """d2l asks what error autograd raises on the hand-written Conv2D. Pick from AUTOGRAD_CHOICES."""
+    if (fb := _unanswered(answer)) is not None:
+        return fb
     if not isinstance(answer, str) or answer.strip().lower()[:1] not in AUTOGRAD_CHOICES:
         return Feedback(False, "Answer with one letter from AUTOGRAD_CHOICES.")
     choice = answer.strip().lower()[:1]
@@ -250,6 +266,8 @@ def q_conv2d_grad(grad: object, *, weight: torch.Tensor, X: torch.Tensor, Y: tor
     student's ``d loss / d weight`` (e.g. ``layer.weight.grad``). X: (H, W),
     weight: (k_h, k_w), Y: (H', W').
     """
+    if grad is Ellipsis:
+        return Feedback(False, "Not answered yet: replace ... with your answer and run the cell again.")
     if grad is None:
         return Feedback(False, "The gradient is None: call loss.backward() first, and read weight.grad.")
     if not isinstance(weight, torch.Tensor) or weight.ndim != 2:
@@ -287,6 +305,8 @@ def q_conv2d_grad(grad: object, *, weight: torch.Tensor, X: torch.Tensor, Y: tor
 
 def q_corr2d_matrix(M: object, input_size: tuple[int, int], K: torch.Tensor) -> Feedback:
     """Check a matrix M with ``M @ X.reshape(-1) == corr2d(X, K).reshape(-1)`` for every X of input_size."""
+    if (fb := _unanswered(M)) is not None:
+        return fb
     Kd = K.detach().to(torch.float64) if isinstance(K, torch.Tensor) else torch.as_tensor(K, dtype=torch.float64)
     expected = corr2d_matrix(input_size, Kd)
     H, W = input_size
@@ -357,6 +377,8 @@ def q_derivative_kernel(K: object, order: int) -> Feedback:
     m_r = Σ_a a^r w_a. K differentiates ``order`` times when m_0 … m_{order−1}
     vanish and m_order does not.
     """
+    if (fb := _unanswered(K)) is not None:
+        return fb
     if isinstance(order, bool) or not isinstance(order, int) or order < 1:
         raise ValueError(f"order must be a positive int, got {order!r}")
     T = _as_kernel(K)
@@ -386,6 +408,8 @@ def q_derivative_kernel(K: object, order: int) -> Feedback:
 
 def q_second_derivative(K: object) -> Feedback:
     """A kernel for the second derivative: 1-D (k,), or 2-D (k_h, k_w) (e.g. a Laplacian)."""
+    if (fb := _unanswered(K)) is not None:
+        return fb
     T = _as_kernel(K)
     if T.ndim == 1 or min(T.shape) == 1:
         return q_derivative_kernel(T.reshape(-1), 2)
@@ -424,6 +448,8 @@ def q_integral_kernel(K: object) -> Feedback:
     width, or the trapezoid/Simpson family, which integrates over k − 1
     intervals — non-negative, symmetric weights summing to that width.
     """
+    if (fb := _unanswered(K)) is not None:
+        return fb
     T = _as_kernel(K)
     w = T.reshape(-1) if (T.ndim == 1 or min(T.shape) == 1) else T
     if w.numel() < 2:
@@ -460,6 +486,8 @@ def q_integral_kernel(K: object) -> Feedback:
 
 def q_min_kernel_size(answer: int | Callable[[int], int], d: int | None = None) -> Feedback:
     """Smallest kernel length for a d-th derivative: answer a function of d (e.g. a lambda), or an int with d=."""
+    if (fb := _unanswered(answer)) is not None:
+        return fb
     ds = range(1, 9) if d is None else [d]
     if d is not None and (isinstance(d, bool) or not isinstance(d, int) or d < 1):
         raise ValueError(f"d must be a positive int, got {d!r}")

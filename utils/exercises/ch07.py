@@ -32,6 +32,12 @@ __all__ = [
 ]
 
 
+def _unanswered(answer: object) -> Feedback | None:
+    if answer is None or answer is Ellipsis:
+        return Feedback(False, "Not answered yet: replace ... with your answer and run the cell again.")
+    return None
+
+
 def _int(value: object, name: str, minimum: int) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
         raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}")
@@ -41,6 +47,8 @@ def _int(value: object, name: str, minimum: int) -> int:
 def q_conv1d_length(answer: object, *, length: int, kernel_size: int, padding: int = 0,
                     stride: int = 1, dilation: int = 1) -> Feedback:
     """Output length of ``nn.Conv1d`` on a signal of ``length`` samples."""
+    if (fb := _unanswered(answer)) is not None:
+        return fb
     n, k = _int(length, "length", 1), _int(kernel_size, "kernel_size", 1)
     p, s, d = _int(padding, "padding", 0), _int(stride, "stride", 1), _int(dilation, "dilation", 1)
     conv = nn.Conv1d(1, 1, k, stride=s, padding=p, dilation=d, bias=False)
@@ -57,6 +65,8 @@ def q_conv3d_shape(answer: object, input_shape: Sequence[int], *, out_channels: 
                    kernel_size: int | tuple[int, int, int], padding: int | tuple[int, int, int] = 0,
                    stride: int | tuple[int, int, int] = 1) -> Feedback:
     """Full output shape (N, C_out, D', H', W') of ``nn.Conv3d`` on an (N, C, D, H, W) input."""
+    if (fb := _unanswered(answer)) is not None:
+        return fb
     shape = tuple(input_shape)
     if len(shape) != 5 or any(isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 1
                               for v in shape):
@@ -76,6 +86,8 @@ def q_conv3d_shape(answer: object, input_shape: Sequence[int], *, out_channels: 
 
 def q_receptive_field(answer: object, layers: nn.Module | Iterable[object]) -> Feedback:
     """Receptive-field size of the last layer's units: an int (square) or an (h, w) pair."""
+    if (fb := _unanswered(answer)) is not None:
+        return fb
     rf = receptive_field(layers)
     expected = rf.size
     if isinstance(answer, numbers.Integral) and not isinstance(answer, bool) and expected[0] == expected[1]:
@@ -89,6 +101,8 @@ def q_receptive_field(answer: object, layers: nn.Module | Iterable[object]) -> F
 
 def q_dilated_stack(answer: object, dilations: Sequence[int] = (1, 2, 4), k: int = 3) -> Feedback:
     """Receptive field of stacked k×k convolutions (stride 1) with the given dilations."""
+    if (fb := _unanswered(answer)) is not None:
+        return fb
     k = _int(k, "k", 1)
     if not dilations:
         raise ValueError("dilations must list at least one dilation")
@@ -103,6 +117,8 @@ def q_dilated_stack(answer: object, dilations: Sequence[int] = (1, 2, 4), k: int
 
 def q_separable_params(answer: object, *, c_i: int, c_o: int, k: int, bias: bool = False) -> Feedback:
     """Parameters of a depthwise-separable conv: k×k depthwise (groups=c_i) then 1×1 to c_o channels."""
+    if (fb := _unanswered(answer)) is not None:
+        return fb
     c_i, c_o, k = _int(c_i, "c_i", 1), _int(c_o, "c_o", 1), _int(k, "k", 1)
     block = nn.Sequential(nn.Conv2d(c_i, c_i, k, groups=c_i, bias=bias), nn.Conv2d(c_i, c_o, 1, bias=bias))
     expected = sum(p.numel() for p in block.parameters())
@@ -119,6 +135,8 @@ def q_separable_params(answer: object, *, c_i: int, c_o: int, k: int, bias: bool
 
 def q_separable_ratio(answer: object, *, c_o: int, k: int, tol: float = 1e-3) -> Feedback:
     """Multiply-adds of depthwise-separable / standard convolution (same output size), as a number."""
+    if (fb := _unanswered(answer)) is not None:
+        return fb
     c_o, k = _int(c_o, "c_o", 1), _int(k, "k", 1)
     c_i, side = 8, 10  # the ratio does not depend on them; count on a concrete layer
     standard = c_i * c_o * k * k * side * side
