@@ -11,9 +11,41 @@ from .conv import (
     corr2d_multi_in_out_1x1,
     sliding_windows,
 )
+from .cost import conv2d_macs, conv2d_params, layer_macs, measured_macs
+from .fc import (
+    conv_param_count,
+    fc_from_v,
+    fc_hidden,
+    fc_param_count,
+    kernel_to_fc_weight,
+    shift2d,
+    v_from_w,
+    w_from_v,
+)
+from .images import load_grace_hopper, to_hwc
 from .pool import pool2d
-from .shapes import conv_output_shape
-from .widgets import ConvLabWidget, draw_sliding_window, sliding_window, window_arithmetic
+from .receptive import (
+    conv_layer,
+    footprints,
+    gradient_receptive_field,
+    pool_layer,
+    receptive_field,
+    receptive_fields,
+)
+from .shapes import conv_output_shape, d2l_output_shape, padding_per_side, same_padding
+from .toeplitz import corr2d_as_matmul, corr2d_matrix, is_doubly_block_toeplitz
+from .widgets import (
+    ConvLabWidget,
+    draw_sliding_window,
+    multi_channel,
+    padding_stride,
+    param_counts,
+    pooling_window,
+    receptive_field_widget,
+    shift_responses,
+    sliding_window,
+    window_arithmetic,
+)
 
 __all__ = [
     "ConvLabWidget",
@@ -28,4 +60,36 @@ __all__ = [
     "sliding_window",
     "sliding_windows",
     "window_arithmetic",
+    "conv2d_macs",
+    "conv2d_params",
+    "layer_macs",
+    "measured_macs",
+    "load_grace_hopper",
+    "to_hwc",
+    "multi_channel",
+    "pooling_window",
+    "conv_layer",
+    "footprints",
+    "gradient_receptive_field",
+    "pool_layer",
+    "receptive_field",
+    "receptive_field_widget",
+    "receptive_fields",
+    "corr2d_as_matmul",
+    "corr2d_matrix",
+    "is_doubly_block_toeplitz",
+    "conv_param_count",
+    "fc_from_v",
+    "fc_hidden",
+    "fc_param_count",
+    "kernel_to_fc_weight",
+    "shift2d",
+    "v_from_w",
+    "w_from_v",
+    "d2l_output_shape",
+    "padding_per_side",
+    "same_padding",
+    "padding_stride",
+    "param_counts",
+    "shift_responses",
 ]

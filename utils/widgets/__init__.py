@@ -1,6 +1,11 @@
 """Interactive widgets, one per concept chapter (drawing kept apart from wiring)."""
 
 from ._base import ConvLabWidget, figure_png
+from .channels import channel_sum, draw_multi_channel, multi_channel
+from .fc_vs_conv import draw_param_counts, draw_shift_responses, param_counts, shift_responses
+from .padding import conv2d_call, draw_padding, padding_stride, shape_formula
+from .pooling import draw_pooling, pooling_window
+from .receptive import draw_receptive_field, receptive_field_widget
 from .sliding import draw_sliding_window, sliding_window, window_arithmetic
 
 __all__ = [
@@ -9,4 +14,19 @@ __all__ = [
     "draw_sliding_window",
     "sliding_window",
     "window_arithmetic",
+    "channel_sum",
+    "draw_multi_channel",
+    "multi_channel",
+    "draw_pooling",
+    "pooling_window",
+    "draw_receptive_field",
+    "receptive_field_widget",
+    "draw_param_counts",
+    "draw_shift_responses",
+    "param_counts",
+    "shift_responses",
+    "conv2d_call",
+    "draw_padding",
+    "padding_stride",
+    "shape_formula",
 ]
