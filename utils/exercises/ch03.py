@@ -5,7 +5,7 @@
     ch03.q_same_padding(p)           # nn.Conv2d padding that keeps 28×28 with a 7×7 kernel
     ch03.q_dilated_shape((h, w))     # 10×10 input, 3×3 kernel, dilation 2, no padding
     ch03.q_resnet_stem((h, w))       # 224×224 input, k=7, padding=3, stride=2
-    ch03.q_receptive_field(n)        # three stacked 3×3 layers (stride 1): how wide does one output see?
+    ch03.q_receptive_field(n)        # four stacked 5×5 layers (stride 1): how wide does one output see?
     ch03.q_mirror_padding(my_pad)    # d2l's exercise: write mirror (reflection) padding
 
 Every expected answer is computed here, from the library (or by PyTorch),
@@ -42,7 +42,7 @@ OUTPUT_SHAPE_Q = {"input_size": (32, 28), "kernel_size": 5, "padding": 2, "strid
 SAME_PADDING_Q = {"input_size": 28, "kernel_size": 7}
 DILATED_Q = {"input_size": 10, "kernel_size": 3, "dilation": 2}
 RESNET_STEM_Q = {"input_size": 224, "kernel_size": 7, "padding": 3, "stride": 2}
-RECEPTIVE_Q = {"layers": 3, "kernel_size": 3}
+RECEPTIVE_Q = {"layers": 4, "kernel_size": 5}
 
 
 
@@ -168,19 +168,20 @@ def receptive_field_by_autograd(layers: int, kernel_size: int) -> int:
 
 
 def q_receptive_field(answer: int) -> Feedback:
-    """Three 3×3 conv layers stacked (stride 1): one output of the last layer sees an n×n input region. n = ?"""
+    """Four 5×5 conv layers stacked (stride 1): one output of the last layer sees an n×n input region. n = ?"""
     if _unanswered(answer):
         return NOT_ANSWERED
     L, k = RECEPTIVE_Q["layers"], RECEPTIVE_Q["kernel_size"]
-    hint = "each extra 3×3 layer adds one pixel on every side of the region the previous layer saw."
+    hint = f"each extra {k}×{k} layer adds {k // 2} pixel(s) on every side of the region the previous layer saw."
     if isinstance(answer, bool) or not isinstance(answer, numbers.Integral):
         return Feedback(False, f"Expected an int, got {answer!r}. Hint: {hint}")
     expected = receptive_field_by_autograd(L, k)
     if answer == L * k:
         return Feedback(False, f"The windows overlap, so the widths do not simply add up. Hint: {hint}")
     return check_equal(int(answer), expected, hint=hint,
-                       why=f"1 + {L}·({k} − 1) = {expected}: three 3×3 layers see as far as one {expected}×{expected} "
-                           f"kernel, with {L * k * k} instead of {expected * expected} weights per channel pair.")
+                       why=f"1 + {L}·({k} − 1) = {expected}: {L} stacked {k}×{k} layers see as far as one "
+                           f"{expected}×{expected} kernel, with {L * k * k} instead of {expected * expected} weights "
+                           "per channel pair.")
 
 
 def q_mirror_padding(pad_fn: Callable[[torch.Tensor, int], torch.Tensor]) -> Feedback:
