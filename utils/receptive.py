@@ -227,7 +227,7 @@ def to_layers(layers: nn.Module | Iterable[object]) -> list[Layer]:
     Shape-preserving modules (activations, BatchNorm, Dropout) are dropped;
     nested ``nn.Sequential`` blocks are walked in order.
     """
-    if isinstance(layers, nn.Sequential):
+    if isinstance(layers, (nn.Sequential, nn.ModuleList)):
         items: Iterable[object] = list(layers)
     elif isinstance(layers, (nn.Module, Layer)):
         items = [layers]
@@ -237,7 +237,7 @@ def to_layers(layers: nn.Module | Iterable[object]) -> list[Layer]:
         items = list(layers)
     out: list[Layer] = []
     for item in items:
-        if isinstance(item, nn.Sequential):
+        if isinstance(item, (nn.Sequential, nn.ModuleList)):
             out.extend(to_layers(item))
             continue
         layer = _layer_from_spec(item)
