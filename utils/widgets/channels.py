@@ -8,9 +8,10 @@ whose every cell is the sum of the partial maps' cells (plus the bias ``b[o]``).
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 from matplotlib.axes import Axes
-from matplotlib.collections import LineCollection
+from matplotlib.collections import LineCollection, PatchCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
@@ -26,7 +27,7 @@ __all__ = ["channel_sum", "draw_multi_channel", "multi_channel"]
 
 
 def _block(ax: Axes, M: torch.Tensor, x0: float, y0: float, title: str, cmap: str, *,
-           border: tuple[int, int] = (0, 0)) -> None:
+           border: tuple[int, int] = (0, 0), title_left: bool = False) -> None:
     """A matrix drawn as coloured, numbered cells with its top-left cell at (x0, y0)."""
     A = to_numpy(M)
     h, w = A.shape
@@ -36,19 +37,27 @@ def _block(ax: Axes, M: torch.Tensor, x0: float, y0: float, title: str, cmap: st
     ax.imshow(A, cmap=cmap, vmin=lo, vmax=hi, alpha=0.55, interpolation="nearest",
               extent=(x0 - 0.5, x0 + w - 0.5, y0 + h - 0.5, y0 - 0.5))
     ph, pw = border
-    for r in range(h):
-        for c in range(w):
-            if r < ph or r >= h - ph or c < pw or c >= w - pw:
-                ax.add_patch(Rectangle((x0 + c - 0.5, y0 + r - 0.5), 1, 1, facecolor="#e8e8e8",
-                                       edgecolor="#999999", hatch="//", lw=0.5))
+    pad = np.zeros((h, w), dtype=bool)
+    if ph or pw:
+        pad[:ph], pad[h - ph:], pad[:, :pw], pad[:, w - pw:] = True, True, True, True
+        squares = [Rectangle((x0 + c - 0.5, y0 + r - 0.5), 1, 1) for r, c in zip(*np.nonzero(pad), strict=True)]
+        ax.add_collection(PatchCollection(squares, facecolor="#e0e0e0", edgecolor="none"))
     segments = [[(x0 - 0.5, y0 + r - 0.5), (x0 + w - 0.5, y0 + r - 0.5)] for r in range(h + 1)]
     segments += [[(x0 + c - 0.5, y0 - 0.5), (x0 + c - 0.5, y0 + h - 0.5)] for c in range(w + 1)]
     ax.add_collection(LineCollection(segments, colors="#888888", linewidths=0.6))
     size = 11 if max(h, w) <= 6 else 8
-    for r in range(h):
-        for c in range(w):
-            ax.text(x0 + c, y0 + r, fmt(A[r, c]), ha="center", va="center", fontsize=size)
-    ax.text(x0 + (w - 1) / 2, y0 - 0.65, title, ha="center", va="bottom", fontsize=10)
+    for r, c in zip(*np.nonzero(~pad), strict=True):  # padding cells stay blank grey: they hold zeros
+        ax.text(x0 + c, y0 + r, fmt(A[r, c]), ha="center", va="center", fontsize=size)
+    if title_left:  # a long title starts at the block's left edge and runs to the right
+        ax.text(x0 - 0.5, y0 - 0.65, title, ha="left", va="bottom", fontsize=10)
+    else:
+        ax.text(x0 + (w - 1) / 2, y0 - 0.65, title, ha="center", va="bottom", fontsize=10)
+
+
+def _title_units(title: str, fig: Figure, ax_width_units: float) -> float:
+    """Rough width of a 10-pt title in data units (the axes spans the figure's width)."""
+    inches_per_unit = fig.get_figwidth() / ax_width_units
+    return 0.55 * len(title) * 10 / 72 / inches_per_unit
 
 
 def _check(X, K, bias):
@@ -143,7 +152,8 @@ def draw_multi_channel(
     r0, c0 = i * s[0], j * s[1]
     for c in range(c_i):
         y = c * row_h
-        _block(ax, Xp[c], col_x[0], y, f"input X[{c}]", "Blues", border=p)
+        _block(ax, Xp[c], col_x[0], y, f"input X[{c}]" + (" padded" if p != (0, 0) else ""), "Blues",
+               border=p)
         outline(ax, y + r0, col_x[0] + c0, k_h, k_w, WINDOW_COLOR)
         _block(ax, K[out_channel, c], col_x[1], y, f"kernel K[{out_channel}, {c}]", "Greens")
         outline(ax, y, col_x[1], k_h, k_w, WINDOW_COLOR)
@@ -157,10 +167,10 @@ def draw_multi_channel(
     total_h = c_i * row_h - gap
     y_out = (total_h - m_h) / 2
     title = f"Y[{out_channel}] = Σ partials" + (f" + b[{out_channel}]" if bias is not None else "")
-    _block(ax, Y[out_channel], col_x[3], y_out, title, "Oranges")
+    _block(ax, Y[out_channel], col_x[3], y_out, title, "Oranges", title_left=True)
     outline(ax, y_out + i, col_x[3] + j, 1, 1, CELL_COLOR)
     ax.text(col_x[3] - gap / 2 - 0.5, y_out + (m_h - 1) / 2, "→", ha="center", va="center", fontsize=16)
-    ax.set_xlim(-0.7, col_x[3] + m_w - 0.3 + 0.8 * (bias is not None))
+    ax.set_xlim(-0.7, col_x[3] + max(m_w - 0.3, _title_units(title, fig, ax_width_units=col_x[3] + m_w + 0.4)))
     ax.set_ylim(total_h - 0.3, -1.7)
     ax.set_aspect("equal")
     ax.axis("off")
@@ -218,8 +228,8 @@ def multi_channel(
                                   stride=stride)
 
     p = as_pair(padding, "padding", minimum=0)
-    units_w = X.shape[2] + 2 * p[1] + K.shape[3] + 2 * m_w + 3 * 1.6 + 0.4
+    units_w = X.shape[2] + 2 * p[1] + K.shape[3] + m_w + max(m_w, 4 + 2 * (bias is not None)) + 3 * 1.6 + 0.4
     units_h = X.shape[0] * (max(X.shape[1] + 2 * p[0], K.shape[2], m_h) + 1.6) + 0.4
-    width, height = 0.45 * units_w, 0.45 * units_h
-    return ConvLabWidget(draw, controls, css_class="convlab-channels",
-                         figsize=(min(width, 12), min(height, 8)))
+    scale = min(0.45, 9.0 / units_w, 7.0 / units_h)  # inches per cell; big inputs get smaller cells
+    width, height = scale * units_w, scale * units_h
+    return ConvLabWidget(draw, controls, css_class="convlab-channels", figsize=(width, height))
