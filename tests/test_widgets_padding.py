@@ -123,12 +123,18 @@ def test_dilated_window_outlines_each_tap():
     assert "spans d·(k − 1) + 1 = 5×5 cells" in w.text.value
 
 
-def test_shrinking_the_output_clamps_the_position():
+def test_shrinking_the_output_clamps_the_position_with_one_redraw():
     w = padding_stride()
     w.controls["position"].value = 63
+    calls = []
+    original = w._draw
+    w._draw = lambda fig, **values: calls.append(values) or original(fig, **values)
     w.controls["stride"].value = 2
     assert w.controls["position"].value == w.controls["position"].max == 15
     assert w.info["cell"] == (3, 3)
+    assert len(calls) == 1 and calls[0]["position"] == 15
+    w.controls["position"].value = 3  # the position slider still redraws after the clamp
+    assert len(calls) == 2 and w.info["cell"] == (0, 3)
 
 
 def test_invalid_combination_shows_a_message_not_a_traceback():

@@ -283,11 +283,23 @@ def padding_stride(
     play = widgets.Play(value=0, min=0, max=position.max, interval=interval_ms, description="play")
     widgets.jslink((play, "value"), (position, "value"))
 
+    built: list[ConvLabWidget] = []  # the widget, once constructed
+
     def update_range(_change: dict) -> None:
         cells = n_cells({name: c.value for name, c in controls.items()})
-        if cells is not None:
-            play.max = cells - 1
-            position.max = cells - 1  # clamps position.value if it is now too large
+        if cells is None:
+            return
+        play.max = cells - 1
+        # Setting max clamps position.value if it is now too large. Mute the widget's own
+        # observer meanwhile: the redraw that follows this change already uses the clamped value,
+        # so one slider move costs one redraw.
+        if built:
+            position.unobserve(built[0]._on_change, names="value")
+        try:
+            position.max = cells - 1
+        finally:
+            if built:
+                position.observe(built[0]._on_change, names="value")
 
     # registered before ConvLabWidget's own observer, so the range is right before the redraw
     for control in controls.values():
@@ -298,5 +310,7 @@ def padding_stride(
         return draw_padding(fig, cfg["input_size"], cfg["kernel_size"], cfg["padding"], cfg["stride"],
                             cfg["dilation"], position)
 
-    return ConvLabWidget(draw, {**controls, "position": position}, css_class="convlab-padding-stride",
-                         figsize=(8.0, 3.6), extra=[play])
+    widget = ConvLabWidget(draw, {**controls, "position": position}, css_class="convlab-padding-stride",
+                           figsize=(8.0, 3.6), extra=[play])
+    built.append(widget)
+    return widget
