@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 import ipywidgets as widgets
 import numpy as np
+from matplotlib.collections import LineCollection
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
@@ -36,8 +37,11 @@ def draw_receptive_field(fig: Figure, layers: nn.Module | Iterable[object], inpu
                          row: int, col: int) -> DrawResult:
     """Draw every feature map with the cells that can reach output unit (row, col) shaded.
 
-    The input panel outlines the receptive field from the calculator (dashed
-    where it reaches into padding); the last panel marks the unit itself.
+    All maps share one axes, left (input) to right (last layer), so a redraw
+    builds one axes instead of one per layer. The input map is outlined with
+    the calculator's receptive field (dashed where it reaches into padding,
+    patch label ``"receptive field"``); the unit itself is the red cell
+    (label ``"unit"``) on the last map.
     """
     stack = to_layers(layers)
     n = as_pair(input_size, "input_size", minimum=1)
@@ -49,27 +53,39 @@ def draw_receptive_field(fig: Figure, layers: nn.Module | Iterable[object], inpu
     rf = fields[-1]
     (r0, r1), (c0, c1) = rf.region(row, col)
     (cr0, cr1), (cc0, cc1) = rf.region(row, col, n)
-    axes = fig.subplots(1, len(masks), width_ratios=[m.shape[1] for m in masks])
+    # margins around the input map: the farthest any unit's field reaches into the padding
+    (_, far_r), (_, far_c) = rf.region(out[0] - 1, out[1] - 1)
+    top, left = max(0, -rf.start[0]), max(0, -rf.start[1])
+    bottom, right = max(0, far_r - n[0]), max(0, far_c - n[1])
+    gap = 3
+    offsets, x = [], left
+    for k, m in enumerate(masks):
+        offsets.append(x)
+        x += m.shape[1] + (right if k == 0 else 0) + gap
+    width, height = x - gap, top + max(n[0] + bottom, *(m.shape[0] for m in masks))
+    canvas = np.full((height, width), np.nan)
+    segments = []
     titles = [f"input {n[0]}×{n[1]}"] + [f"{f.layer.label}\n→ {f.output_size[0]}×{f.output_size[1]}"
                                          for f in fields]
-    for ax, mask, title in zip(axes, masks, titles):
+    ax = fig.subplots()
+    for x0, mask, title in zip(offsets, masks, titles):
         h, w = mask.shape
-        ax.imshow(mask.numpy().astype(np.uint8), cmap=_CMAP, vmin=0, vmax=1, interpolation="nearest")
-        # grid as two line collections: minor ticks would cost one Tick artist per cell edge
-        ax.hlines(np.arange(-0.5, h, 1), -0.5, w - 0.5, colors="white", lw=0.5)
-        ax.vlines(np.arange(-0.5, w, 1), -0.5, h - 0.5, colors="white", lw=0.5)
-        ax.set_xticks([])
-        ax.set_yticks([])
-        ax.set_title(title, fontsize=9)
-        ax.set_xlim(-0.5, w - 0.5)
-        ax.set_ylim(h - 0.5, -0.5)
-    box = Rectangle((c0 - 0.5, r0 - 0.5), c1 - c0, r1 - r0, fill=False, edgecolor=WINDOW_COLOR, lw=2,
-                    ls="--" if (r0, c0, r1, c1) != (cr0, cc0, cr1, cc1) else "-", clip_on=False)
-    axes[0].add_patch(box)
-    axes[0].set_xlim(min(-0.5, c0 - 0.5), max(n[1] - 0.5, c1 - 0.5))
-    axes[0].set_ylim(max(n[0] - 0.5, r1 - 0.5), min(-0.5, r0 - 0.5))
-    axes[-1].add_patch(Rectangle((col - 0.5, row - 0.5), 1, 1, fill=True, facecolor=CELL_COLOR,
-                                 edgecolor=CELL_COLOR, lw=2))
+        canvas[top:top + h, x0:x0 + w] = mask.numpy()
+        ys, xs = np.arange(h + 1) + top - 0.5, np.arange(w + 1) + x0 - 0.5
+        segments += [[(xs[0], y), (xs[-1], y)] for y in ys] + [[(xv, ys[0]), (xv, ys[-1])] for xv in xs]
+        ax.add_patch(Rectangle((x0 - 0.5, top - 0.5), w, h, fill=False, edgecolor="#555555", lw=0.8))
+        ax.text(x0 + w / 2 - 0.5, top - 1.2, title, ha="center", va="bottom", fontsize=8)
+    ax.imshow(np.ma.masked_invalid(canvas), cmap=_CMAP, vmin=0, vmax=1, interpolation="nearest")
+    ax.add_collection(LineCollection(segments, colors="white", linewidths=0.4))
+    clipped = (r0, c0, r1, c1) != (cr0, cc0, cr1, cc1)
+    ax.add_patch(Rectangle((left + c0 - 0.5, top + r0 - 0.5), c1 - c0, r1 - r0, fill=False,
+                           edgecolor=WINDOW_COLOR, lw=2, ls="--" if clipped else "-", label="receptive field"))
+    ax.add_patch(Rectangle((offsets[-1] + col - 0.5, top + row - 0.5), 1, 1, facecolor=CELL_COLOR,
+                           edgecolor=CELL_COLOR, lw=1.5, label="unit"))
+    ax.set_xlim(-1, width)
+    ax.set_ylim(height, -4.5)
+    ax.set_aspect("equal")
+    ax.axis("off")
     rows = "".join(
         f"<tr><td>{f.layer.label}</td><td>{f.size[0]}×{f.size[1]}</td><td>{f.jump[0]}×{f.jump[1]}</td>"
         f"<td>{f.start[0]}, {f.start[1]}</td></tr>" for f in fields)
@@ -83,7 +99,7 @@ def draw_receptive_field(fig: Figure, layers: nn.Module | Iterable[object], inpu
     html = (
         f"<div>Unit ({row}, {col}) of the last layer sees input rows <b>{cr0}…{cr1 - 1}</b> and columns "
         f"<b>{cc0}…{cc1 - 1}</b>: a {rf.size[0]}×{rf.size[1]} receptive field"
-        + (" (clipped at the border; the rest is padding)" if (cr0, cc0, cr1, cc1) != (r0, c0, r1, c1) else "")
+        + (" (clipped at the border; the rest is padding)" if clipped else "")
         + f"; {seen} input pixels actually feed it.</div>"
         f"<div><code>r_l = r_(l−1) + (k_l − 1)·d_l·j_(l−1), j_l = j_(l−1)·s_l</code>; last layer: "
         f"<code>{formula}</code></div>"
@@ -100,6 +116,8 @@ def draw_receptive_field(fig: Figure, layers: nn.Module | Iterable[object], inpu
         "layers": [f.layer.label for f in fields],
         "footprint_counts": [int(m.sum()) for m in masks],
         "output_size": out,
+        "panel_offsets": offsets,
+        "margin": (top, left),
     }
     return html, info
 
@@ -138,6 +156,4 @@ def receptive_field_widget(layers: nn.Module | Iterable[object] | None = None,
         stack, n = configs[network]
         return draw_receptive_field(fig, stack, n, row, col)
 
-    n_panels = max(len(stack) for stack, _ in configs.values()) + 1
-    return ConvLabWidget(draw, controls, css_class="convlab-receptive-field",
-                         figsize=(min(2.3 * n_panels, 12), 3.0))
+    return ConvLabWidget(draw, controls, css_class="convlab-receptive-field", figsize=(10, 3.4))
