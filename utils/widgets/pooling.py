@@ -12,11 +12,12 @@ import ipywidgets as widgets
 import torch
 import torch.nn.functional as F
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 
 from .._checks import as_pair, check_tensor
 from ..pool import pool2d
 from ._base import ConvLabWidget, DrawResult, fmt, slider
-from ._draw import CELL_COLOR, WINDOW_COLOR, draw_matrix, outline, outline_cells
+from ._draw import CELL_COLOR, WINDOW_COLOR, draw_matrix, outline
 
 __all__ = ["draw_pooling", "pooling_window"]
 
@@ -58,7 +59,8 @@ def draw_pooling(
     window = P[r0:r0 + k[0], c0:c0 + k[1]]
     value = float(Y[i, j])
 
-    ax_x, ax_y = fig.subplots(1, 2, width_ratios=[P.shape[1], max(out_w, 2)])
+    ax_x, ax_y = fig.subplots(1, 2, width_ratios=[P.shape[1], max(out_w, 3)])
+    fig.subplots_adjust(left=0.02, right=0.98, bottom=0.03, top=0.88, wspace=0.15)
     shown = P.clone()
     draw_matrix(ax_x, shown, f"input X {tuple(X.shape)}" + (f", padding {p}" if p != (0, 0) else ""),
                 border=p)
@@ -71,11 +73,17 @@ def draw_pooling(
     if mode == "max":
         rows, cols = torch.nonzero(window == window.max(), as_tuple=True)
         padded_cells = [(r0 + int(a), c0 + int(b)) for a, b in zip(rows, cols, strict=True)]
-        outline_cells(ax_x, padded_cells, CELL_COLOR, lw=3.0)
+        for r, c in padded_cells:  # inset a little, so the window's blue frame stays visible around ties
+            ax_x.add_patch(Rectangle((c - 0.4, r - 0.4), 0.8, 0.8, fill=False, edgecolor=CELL_COLOR, lw=2.5))
         winners = [(r - p[0], c - p[1]) for r, c in padded_cells]
     hidden = (torch.arange(out_h * out_w) > position).reshape(out_h, out_w).numpy()
-    draw_matrix(ax_y, Y, f"{mode} pool output {tuple(Y.shape)}", hidden=hidden, cmap="Oranges")
+    draw_matrix(ax_y, Y, "", hidden=hidden, cmap="Oranges")
     outline(ax_y, i, j, 1, 1, CELL_COLOR)
+    # same cell size as the input: the output axes spans as many rows as the padded input
+    ax_y.set_xlim(-0.55, max(out_w, 3) - 0.45)  # a hair of margin keeps the border lines unclipped
+    ax_y.set_ylim(P.shape[0] - 0.45, -0.55)
+    ax_y.set_axis_off()
+    ax_y.set_title(f"output {tuple(Y.shape)}", fontsize=10)
 
     values = [float(v) for v in window.flatten()]
     terms = [_fmt(v) for v in values]
@@ -159,8 +167,10 @@ def pooling_window(
     def draw(fig: Figure, mode: str, pool_size: int, padding: int, stride: int, position: int) -> DrawResult:
         return draw_pooling(fig, X, pool_size, mode, position, padding=padding, stride=stride)
 
-    H, W = X.shape
-    width = 2.0 + 0.45 * (W + 2 * (hi // 2) + W)
-    height = 1.2 + 0.45 * (H + 2 * (hi // 2))
-    return ConvLabWidget(draw, controls, css_class="convlab-pooling",
-                         figsize=(min(width, 10), min(height, 6)))
+    # Sized for the starting settings; other settings rescale the cells inside the same figure.
+    p = as_pair(padding, "padding", minimum=0)
+    P_h, P_w = X.shape[0] + 2 * p[0], X.shape[1] + 2 * p[1]
+    cell = min(0.55, 6.0 / (P_w + max(Y.shape[1], 3)), 4.5 / P_h)  # inches per cell
+    width = 0.4 + cell * (P_w + max(Y.shape[1], 3)) * 1.12
+    height = 0.5 + cell * P_h
+    return ConvLabWidget(draw, controls, css_class="convlab-pooling", figsize=(width, height))
