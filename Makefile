@@ -9,13 +9,14 @@ NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb))
 # JupyterLab refuses to start as root without this flag (containers, Binder-like setups).
 ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
-.PHONY: venv lab test test-unit test-notebooks lint execute bench clean help
+.PHONY: venv lab test test-unit test-notebooks lint execute bench clean help sync
 
 help:
 	@echo "make lab      open the course in JupyterLab (127.0.0.1, token auth on)"
 	@echo "make test     lint + unit tests + strict nbval of every notebook"
 	@echo "make execute  re-run every notebook in place (commit them executed)"
 	@echo "make bench    speed benchmarks"
+	@echo "make sync     rewrite every notebook's setup cell and badges from tools/notebook_cells.py"
 	@echo "make clean    remove the venv and caches"
 
 venv: $(STAMP)
@@ -34,7 +35,7 @@ lab: venv
 	$(VENV)/bin/jupyter lab --ServerApp.root_dir=notebooks --ip=127.0.0.1 $(ROOT_FLAG)
 
 lint: venv
-	$(PY) -m ruff check utils tests notebooks benchmarks
+	$(PY) -m ruff check utils tests notebooks benchmarks tools
 
 test-unit: venv
 	$(PY) -m pytest tests
@@ -53,6 +54,12 @@ execute: venv
 
 bench: venv
 	$(PY) benchmarks/bench_corr2d.py
+	$(PY) benchmarks/bench_widgets.py
+
+# The setup cell and Colab/Binder badges live in tools/notebook_cells.py (REPO_URL); write them into
+# every notebook. Outputs are kept: the setup cell prints nothing locally, so nbval is unaffected.
+sync: venv
+	$(PY) tools/sync_notebooks.py $(filter notebooks/%,$(NB))
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

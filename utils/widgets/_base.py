@@ -52,7 +52,8 @@ class ConvLabWidget(widgets.VBox):
     ) -> None:
         self.controls = dict(controls)
         self.figure = Figure(figsize=figsize)
-        self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
+        self.image = widgets.Image(  # natural width (a flex column would stretch it blurry), shrink to fit
+            format="png", layout=widgets.Layout(max_width="100%", align_self="flex-start"))
         self.text = widgets.HTML()
         self.info: dict[str, Any] = {}
         self.error: str | None = None
