@@ -108,6 +108,23 @@ def test_position_slider_follows_the_output_size():
     assert w.info["cell"] == (1, 1) and w.info["value"] == 15
 
 
+def test_one_redraw_per_move_even_when_the_position_is_clamped():
+    w = pooling_window(torch.arange(16.0).reshape(4, 4))
+    w.controls["position"].value = 8
+    calls = []
+    original = w.redraw
+
+    def counting_redraw():
+        calls.append(w.values())
+        original()
+
+    w.redraw = counting_redraw
+    w.controls["stride"].value = 2  # clamps the position from 8 to 3
+    assert len(calls) == 1 and calls[0]["position"] == 3
+    w.controls["position"].value = 0  # the widget still listens to the position slider
+    assert len(calls) == 2 and w.info["cell"] == (0, 0)
+
+
 def test_invalid_padding_shows_a_message_not_a_traceback():
     w = pooling_window()
     w.controls["padding"].value = 2  # more than half of a 2×2 window: PyTorch refuses it too

@@ -151,15 +151,26 @@ def pooling_window(
         "position": slider("output position", 0, 0, Y.numel() - 1),
     }
 
+    built: list[ConvLabWidget] = []  # the widget, once constructed
+
     def sync_position(_change: object = None) -> None:
         # Registered before the widget's own redraw observer, so the slider's range
-        # is right (and its value clamped) before the figure is redrawn.
+        # is right (and its value clamped) before the figure is redrawn. Setting max may
+        # clamp the position; the widget's observer is muted meanwhile, because the redraw
+        # that follows this change already uses the clamped value (one move, one redraw).
         try:
             n = pool2d(X, controls["pool_size"].value, "max", padding=controls["padding"].value,
                        stride=controls["stride"].value).numel()
         except ValueError:
             n = 1
-        controls["position"].max = n - 1
+        position = controls["position"]
+        if built:
+            position.unobserve(built[0]._on_change, names="value")
+        try:
+            position.max = n - 1
+        finally:
+            if built:
+                position.observe(built[0]._on_change, names="value")
 
     for name in ("pool_size", "padding", "stride"):
         controls[name].observe(sync_position, names="value")
@@ -173,4 +184,6 @@ def pooling_window(
     cell = min(0.55, 6.0 / (P_w + max(Y.shape[1], 3)), 4.5 / P_h)  # inches per cell
     width = 0.4 + cell * (P_w + max(Y.shape[1], 3)) * 1.12
     height = 0.5 + cell * P_h
-    return ConvLabWidget(draw, controls, css_class="convlab-pooling", figsize=(width, height))
+    widget = ConvLabWidget(draw, controls, css_class="convlab-pooling", figsize=(width, height))
+    built.append(widget)
+    return widget
