@@ -6,7 +6,9 @@ For each notebooks/[0-9]*.ipynb (an output-free copy, in a fresh JupyterLab serv
      that could not be displayed, on a message in JupyterLab's log console (where errors
      raised by widget callbacks go), and on any uncaught browser console error;
   3. check that every ConvLab widget the committed notebook displays is on the page
-     (found by its css classes ``convlab-widget convlab-<name>``);
+     (found by its css classes ``convlab-widget convlab-<name>``), starts with a valid
+     picture (no "No valid output") and shows its PNG at its natural width (not stretched
+     blurry by the page layout);
   4. for every widget, move each control (slider: focus + arrow key; toggle buttons,
      dropdowns, radio buttons, checkboxes: pick another value) and require what is drawn
      to change within 2 s: the PNG bytes of its <img> (or, for a control that only
@@ -318,6 +320,8 @@ def test_notebook_in_browser(nb_path: Path, browser, tmp_path: Path) -> None:
         latencies: list[float] = []
         for k, (el, name) in enumerate(zip(elements, names, strict=True)):
             el.scroll_into_view_if_needed()
+            if "No valid output" in el.evaluate(JS_HTML_TEXT):
+                problems.append(f"widget {k} {name}: the notebook shows it with no valid output")
             controls = _controls(el)
             if not controls:
                 problems.append(f"widget {k} {name}: no control found")
