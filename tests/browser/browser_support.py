@@ -107,6 +107,17 @@ class LabServer:
         return left
 
 
+def _die_with_parent() -> None:
+    """In the server's process: get SIGTERM if pytest dies (killed, Ctrl+C twice), so no
+    JupyterLab or kernel outlives the test run. Linux only; elsewhere a no-op."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -156,7 +167,7 @@ def start_lab(tmp: Path, notebooks: list[Path], timeout: float = 90) -> LabServe
     log = tmp / "jupyterlab.log"
     with open(log, "wb") as fh:
         proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=fh, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, start_new_session=True)
+                                stdin=subprocess.DEVNULL, start_new_session=True, preexec_fn=_die_with_parent)
     server = LabServer(root=root, port=port, token=token, proc=proc, log=log,
                        notebooks=[nb.name for nb in notebooks])
     deadline = time.monotonic() + timeout
