@@ -12,6 +12,7 @@ from .conv import (
     sliding_windows,
 )
 from .cost import conv2d_macs, conv2d_params, layer_macs, measured_macs
+from .data import load_digits, load_fashion_mnist
 from .fc import (
     conv_param_count,
     fc_from_v,
@@ -34,9 +35,11 @@ from .receptive import (
 )
 from .shapes import conv_output_shape, d2l_output_shape, padding_per_side, same_padding
 from .toeplitz import corr2d_as_matmul, corr2d_matrix, is_doubly_block_toeplitz
+from .train import TrainingView, confusion_matrix, evaluate_accuracy, layer_shapes, lenet
 from .widgets import (
     ConvLabWidget,
     draw_sliding_window,
+    feature_maps,
     multi_channel,
     padding_stride,
     param_counts,
@@ -44,6 +47,7 @@ from .widgets import (
     receptive_field_widget,
     shift_responses,
     sliding_window,
+    trained_receptive_field,
     window_arithmetic,
 )
 
@@ -92,4 +96,13 @@ __all__ = [
     "padding_stride",
     "param_counts",
     "shift_responses",
+    "TrainingView",
+    "confusion_matrix",
+    "evaluate_accuracy",
+    "feature_maps",
+    "layer_shapes",
+    "lenet",
+    "load_digits",
+    "load_fashion_mnist",
+    "trained_receptive_field",
 ]

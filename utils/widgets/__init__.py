@@ -3,6 +3,7 @@
 from ._base import ConvLabWidget, figure_png
 from .channels import channel_sum, draw_multi_channel, multi_channel
 from .fc_vs_conv import draw_param_counts, draw_shift_responses, param_counts, shift_responses
+from .features import draw_feature_maps, draw_trained_receptive_field, feature_maps, trained_receptive_field
 from .padding import conv2d_call, draw_padding, padding_stride, shape_formula
 from .pooling import draw_pooling, pooling_window
 from .receptive import draw_receptive_field, receptive_field_widget
@@ -29,4 +30,8 @@ __all__ = [
     "draw_padding",
     "padding_stride",
     "shape_formula",
+    "draw_feature_maps",
+    "draw_trained_receptive_field",
+    "feature_maps",
+    "trained_receptive_field",
 ]

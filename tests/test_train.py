@@ -1,0 +1,213 @@
+"""utils.train: LeNet, the seeded loop, evaluation and the live view (small data, a few seconds)."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from torch import nn
+
+from utils import train as train_mod
+from utils.data import load_digits
+from utils.train import (
+    BOOK_RECIPE,
+    MODERN_RECIPE,
+    History,
+    TrainingView,
+    accuracy,
+    confusion_matrix,
+    default_device,
+    evaluate_accuracy,
+    layer_shapes,
+    lenet,
+    predict,
+    train,
+)
+
+LENET_SHAPES = [
+    ("Conv2d", (1, 6, 28, 28)), ("Sigmoid", (1, 6, 28, 28)), ("AvgPool2d", (1, 6, 14, 14)),
+    ("Conv2d", (1, 16, 10, 10)), ("Sigmoid", (1, 16, 10, 10)), ("AvgPool2d", (1, 16, 5, 5)),
+    ("Flatten", (1, 400)), ("Linear", (1, 120)), ("Sigmoid", (1, 120)),
+    ("Linear", (1, 84)), ("Sigmoid", (1, 84)), ("Linear", (1, 10)),
+]
+
+
+@pytest.fixture(scope="module")
+def small_digits():
+    return load_digits(batch_size=32, n_train=200, n_test=100, seed=0)
+
+
+def test_lenet_matches_the_book_walk_through():
+    assert layer_shapes(lenet()) == LENET_SHAPES
+    # the same network written out as in d2l
+    book = nn.Sequential(
+        nn.Conv2d(1, 6, kernel_size=5, padding=2), nn.Sigmoid(), nn.AvgPool2d(kernel_size=2, stride=2),
+        nn.Conv2d(6, 16, kernel_size=5), nn.Sigmoid(), nn.AvgPool2d(kernel_size=2, stride=2),
+        nn.Flatten(), nn.Linear(16 * 5 * 5, 120), nn.Sigmoid(), nn.Linear(120, 84), nn.Sigmoid(),
+        nn.Linear(84, 10))
+    assert repr(book) == repr(lenet())
+    assert sum(p.numel() for p in lenet().parameters()) == 61706
+
+
+def test_modern_lenet_layers():
+    net = lenet("relu", "max", batch_norm=True)
+    names = [name for name, _ in layer_shapes(net)]
+    assert names.count("ReLU") == 4 and names.count("MaxPool2d") == 2
+    assert names.count("BatchNorm2d") == 2 and names.count("BatchNorm1d") == 2
+    assert layer_shapes(net)[-1] == ("Linear", (1, 10))
+    assert repr(MODERN_RECIPE.model()) == repr(net)
+
+
+def test_recipes_are_the_book_and_the_modern_one():
+    assert (BOOK_RECIPE.activation, BOOK_RECIPE.pool, BOOK_RECIPE.optimizer) == ("sigmoid", "avg", "sgd")
+    assert (BOOK_RECIPE.lr, BOOK_RECIPE.batch_size, BOOK_RECIPE.num_epochs) == (0.9, 256, 10)
+    kw = MODERN_RECIPE.train_kwargs()
+    assert kw["optimizer"] == "adam" and kw["num_epochs"] == MODERN_RECIPE.num_epochs
+
+
+@pytest.mark.parametrize(("kwargs", "match"), [
+    ({"activation": "tanh"}, "activation must be one of"),
+    ({"pool": "min"}, "pool must be one of"),
+])
+def test_lenet_errors(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        lenet(**kwargs)
+
+
+def test_layer_shapes_errors():
+    with pytest.raises(TypeError, match="nn.Sequential"):
+        layer_shapes(nn.Linear(2, 2))
+    with pytest.raises(ValueError, match="input_shape must be a tuple of positive ints"):
+        layer_shapes(lenet(), (1, 28, 28.0))
+
+
+def test_accuracy_and_confusion_matrix():
+    y = torch.tensor([0, 1, 2, 2, 1])
+    logits = torch.tensor([[5.0, 0, 0], [0, 3, 0], [0, 9, 1], [0, 0, 2], [1, 0, 0]])
+    assert accuracy(logits, y) == 3
+    assert accuracy(torch.tensor([0, 1, 1, 2, 1]), y) == 4
+    y_pred = logits.argmax(1)
+    C = confusion_matrix(y, y_pred, num_classes=3)
+    expected = torch.zeros(3, 3, dtype=torch.int64)
+    for t, p in zip(y.tolist(), y_pred.tolist()):
+        expected[t, p] += 1
+    assert torch.equal(C, expected) and int(C.trace()) == 3 and int(C.sum()) == 5
+    with pytest.raises(ValueError, match="same length"):
+        confusion_matrix(y, y_pred[:2], 3)
+    with pytest.raises(ValueError, match="labels must lie in \\[0, 2\\]"):
+        confusion_matrix(y, y_pred + 1, 3)
+    with pytest.raises(TypeError, match="1-D tensor of labels"):
+        confusion_matrix([0, 1], y_pred, 3)
+
+
+class Constant(nn.Module):
+    """Always predicts class ``k`` (a net stuck at chance, like the book recipe here)."""
+
+    def __init__(self, k: int) -> None:
+        super().__init__()
+        self.k = k
+        self.dummy = nn.Parameter(torch.zeros(1))
+
+    def forward(self, X):
+        out = torch.zeros(len(X), 10)
+        out[:, self.k] = 1
+        return out + 0 * self.dummy
+
+
+def test_predict_and_evaluate_on_a_stuck_net(small_digits):
+    _, test_iter = small_digits
+    y, y_pred = predict(Constant(3), test_iter)
+    assert len(y) == 100 and set(y_pred.tolist()) == {3}
+    assert evaluate_accuracy(Constant(3), test_iter) == pytest.approx(0.1)  # stratified: 10 per class
+    with pytest.raises(ValueError, match="no batches"):
+        predict(Constant(3), [])
+
+
+def test_train_learns_and_is_repeatable(small_digits):
+    train_iter, test_iter = small_digits
+    runs = [train(lenet("relu", "max"), train_iter, test_iter, 3, 2e-3, optimizer="adam",
+                  init="kaiming", seed=7, device="cpu") for _ in range(2)]
+    h = runs[0]
+    assert isinstance(h, History) and h.epochs == 3 and h.num_epochs == 3 and h.device == "cpu"
+    assert len(h.train_loss) == len(h.train_acc) == len(h.seconds) == 3
+    assert h.train_loss[-1] < h.train_loss[0]
+    assert h.test_acc[-1] > 0.3  # far above chance (0.1) after 21 Adam steps
+    assert runs[1].train_loss == h.train_loss and runs[1].test_acc == h.test_acc  # seeded
+    assert "epoch 3/3" in h.summary() and "test acc" in h.summary()
+
+
+def test_train_with_schedule_and_shifts_runs(small_digits):
+    train_iter, test_iter = small_digits
+    h = train(lenet("relu", "max", batch_norm=True), train_iter, test_iter, 2, 3e-3, optimizer="adam",
+              init="kaiming", schedule="onecycle", max_shift=2, device="cpu")
+    assert h.epochs == 2 and all(0 <= a <= 1 for a in h.test_acc)
+
+
+def test_fewer_than_five_batches_per_epoch():
+    # d2l.train_ch6 computes `(i + 1) % (num_batches // 5)`: with 1 batch per epoch that is a
+    # ZeroDivisionError; our loop takes any number of batches.
+    train_iter, test_iter = load_digits(batch_size=256, n_train=100, n_test=50)
+    assert len(train_iter) == 1
+    h = train(lenet(), train_iter, test_iter, 2, 0.9, device="cpu")
+    assert h.epochs == 2
+    d2l = pytest.importorskip("d2l.torch")
+    with pytest.raises(ZeroDivisionError):
+        d2l.train_ch6(lenet(), train_iter, test_iter, 1, 0.9, "cpu")
+
+
+@pytest.mark.parametrize(("kwargs", "error", "match"), [
+    ({"num_epochs": 0}, ValueError, "num_epochs must be positive"),
+    ({"num_epochs": 1.5}, TypeError, "num_epochs must be a positive number"),
+    ({"lr": -0.1}, ValueError, "lr must be positive"),
+    ({"optimizer": "rmsprop"}, ValueError, "optimizer must be one of"),
+    ({"init": "zeros"}, ValueError, "init must be one of"),
+    ({"schedule": "cosine"}, ValueError, "schedule must be one of"),
+    ({"max_shift": -1}, ValueError, "max_shift must be a non-negative int"),
+])
+def test_train_errors(small_digits, kwargs, error, match):
+    args = {"num_epochs": 1, "lr": 0.1, **kwargs}
+    with pytest.raises(error, match=match):
+        train(lenet(), *small_digits, device="cpu", **args)
+
+
+def test_training_view_updates_one_output_in_place(small_digits):
+    shown = []
+
+    class Handle:
+        def __init__(self, obj):
+            self.objs = [obj]
+
+        def update(self, obj):
+            self.objs.append(obj)
+
+    def fake_display(obj, display_id):
+        assert display_id is True
+        shown.append(Handle(obj))
+        return shown[-1]
+
+    view = TrainingView("tiny", display_fn=fake_display, updates_per_epoch=2)
+    h = train(lenet("relu", "max"), *small_digits, 2, 2e-3, optimizer="adam", device="cpu", view=view)
+    assert len(shown) == 2  # one progress line and one figure: nothing else is ever displayed
+    progress, plot = shown
+    assert len(plot.objs) == 1 + h.epochs  # the empty axes, then one redraw per epoch
+    last = plot.objs[-1]._repr_mimebundle_()
+    assert set(last) == {"image/png", "text/plain"} and "test acc" in last["text/plain"]
+    assert view.png.startswith(b"\x89PNG") and view.redraws == 1 + h.epochs
+    bundle = progress.objs[-1]._repr_mimebundle_()
+    assert "<progress value='2.00' max='2'" in bundle["text/html"]
+    assert len(progress.objs) <= 1 + h.epochs * (2 + 1) + h.epochs  # a few per epoch, never per batch
+    assert len(view.figure.axes) == 2 and len(view.figure.axes[1].lines) == 2
+    assert "TrainingView(" in repr(view)
+
+
+def test_training_view_outside_ipython_is_silent(small_digits, capsys):
+    view = TrainingView("quiet")
+    train(lenet(), *small_digits, 1, 0.5, device="cpu", view=view)
+    assert capsys.readouterr().out == ""
+    assert view.png.startswith(b"\x89PNG")
+
+
+def test_default_device(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert default_device() == torch.device("cpu")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert train_mod.default_device() == torch.device("cuda:0")
