@@ -7,11 +7,13 @@
 * it is committed executed, top to bottom in one run: every code cell has an execution count,
   counting up from 1 — what strict nbval compares against;
 * no error output, except in cells tagged ``raises-exception``;
-* at most MAX_IGNORED cells are excused from nbval's output comparison.
+* at most MAX_IGNORED cells are excused from nbval's output comparison;
+* every relative link or image in its markdown points at a file that exists.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import nbformat
@@ -107,6 +109,25 @@ def test_few_cells_escape_nbval(path):
 def test_sync_has_nothing_to_do(path):
     nb = load(path)
     assert sync_notebook(nb, rel(path)) == [], "`make sync` would change this notebook"
+
+
+LINK = re.compile(r"\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)|<(?:img|a)\s[^>]*?(?:src|href)=[\"']([^\"']+)[\"']")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_relative_links_resolve(path):
+    broken = []
+    for cell in load(path).cells:
+        if cell.cell_type != "markdown":
+            continue
+        for m in LINK.finditer(cell.source):
+            target = m.group(1) or m.group(2)
+            if re.match(r"^([a-z][a-z0-9+.-]*:|#)", target, re.I):  # http:, mailto:, data:, #anchor
+                continue
+            file = target.split("#", 1)[0].split("?", 1)[0]
+            if file and not (path.parent / file).exists():
+                broken.append(target)
+    assert not broken, f"links to files that do not exist: {broken}"
 
 
 def test_readme_badges_open_the_first_chapter():

@@ -2,7 +2,8 @@
 
 For each notebooks/[0-9]*.ipynb (an output-free copy, in a fresh JupyterLab server):
   1. open it, Run All, wait until every code cell has an execution count;
-  2. fail on any error output (except in cells tagged ``raises-exception``), on a widget
+  2. fail on any error output (except in cells tagged ``raises-exception``), on LaTeX that
+     MathJax cannot typeset, on a widget
      that could not be displayed, on a message in JupyterLab's log console (where errors
      raised by widget callbacks go), and on any uncaught browser console error;
   3. check that every ConvLab widget the committed notebook displays is on the page
@@ -110,6 +111,17 @@ JS_IMAGE_SIZE = """(el) => {
 }"""
 
 JS_HTML_TEXT = """(el) => [...el.querySelectorAll('.widget-html-content')].map(e => e.innerHTML).join('|')"""
+
+# LaTeX that MathJax could not typeset: an unknown environment or a syntax error becomes
+# <mjx-merror data-mjx-error=...>; an undefined macro (\fracc) is shown as red text.
+JS_MATH_ERRORS = """() => {
+  const out = [];
+  for (const e of document.querySelectorAll('.jp-Notebook mjx-merror, .jp-Notebook [data-mjx-error]'))
+    out.push('LaTeX error: ' + (e.getAttribute('data-mjx-error') || e.textContent));
+  for (const e of document.querySelectorAll('.jp-Notebook mjx-assistive-mml mtext[mathcolor="red"]'))
+    out.push('undefined LaTeX macro: ' + e.textContent);
+  return [...new Set(out)];
+}"""
 
 JS_OUTPUT_PROBLEMS = """() => {
   const out = [];
@@ -307,6 +319,7 @@ def test_notebook_in_browser(nb_path: Path, browser, tmp_path: Path) -> None:
         saved = _save_and_read(page, lab, nb_path.name)
         problems += [f"error output: {e}" for e in _error_outputs(saved)]
         problems += page.evaluate(JS_OUTPUT_PROBLEMS)
+        problems += page.evaluate(JS_MATH_ERRORS)
 
         t0 = time.monotonic()
         elements = page.locator(".jp-Notebook .convlab-widget").all()
