@@ -55,6 +55,7 @@ execute: venv
 bench: venv
 	$(PY) benchmarks/bench_corr2d.py
 	$(PY) benchmarks/bench_widgets.py
+	$(PY) benchmarks/bench_lenet.py
 
 # The setup cell and Colab/Binder badges live in tools/notebook_cells.py (REPO_URL); write them into
 # every notebook. Outputs are kept: the setup cell prints nothing locally, so nbval is unaffected.

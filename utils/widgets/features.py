@@ -290,6 +290,23 @@ def _layer_options(net: nn.Sequential, x: torch.Tensor, spatial_only: bool) -> l
     return options
 
 
+def _defaults(net: nn.Sequential | None, images: torch.Tensor | None, labels: torch.Tensor | None):
+    """Without arguments a widget shows the lesson's modern LeNet (freshly initialised with
+    seed 0, not trained) on the first 20 test digits of ``load_digits()``'s split."""
+    if net is None:
+        from ..train import lenet
+
+        with torch.random.fork_rng(devices=[]):  # leaves the caller's random state alone
+            torch.manual_seed(0)
+            net = lenet("relu", "max", batch_norm=True)
+    if images is None:
+        from ..data import split_digits
+
+        _, _, X_test, y_test = split_digits()
+        images, labels = X_test[:20], y_test[:20]
+    return net, images, labels
+
+
 def _check_images(images: object) -> torch.Tensor:
     if not isinstance(images, torch.Tensor) or images.ndim != 4 or len(images) == 0:
         raise TypeError(f"images must be a non-empty tensor of shape (N, C, H, W), "
@@ -298,13 +315,15 @@ def _check_images(images: object) -> torch.Tensor:
 
 
 def feature_maps(
-    net: nn.Sequential, images: torch.Tensor, labels: torch.Tensor | None = None, *,
-    index: int = 0, layer: int = 0,
+    net: nn.Sequential | None = None, images: torch.Tensor | None = None,
+    labels: torch.Tensor | None = None, *, index: int = 0, layer: int = 0,
 ) -> ConvLabWidget:
     """Pick a digit and a layer; see every channel's activation (css ``convlab-feature-maps``).
 
     images: (N, 1, 28, 28), labels: (N,). The net is put in evaluation mode.
+    Without a net: an untrained modern LeNet on 20 test digits.
     """
+    net, images, labels = _defaults(net, images, labels)
     net = _check_net(net)
     images = _check_images(images)
     layer = _check_layer(net, layer)
@@ -332,12 +351,14 @@ def feature_maps(
 
 
 def trained_receptive_field(
-    net: nn.Sequential, images: torch.Tensor, *, index: int = 0, layer: int | None = None,
-    channel: int = 0, i: int | None = None, j: int | None = None,
+    net: nn.Sequential | None = None, images: torch.Tensor | None = None, *, index: int = 0,
+    layer: int | None = None, channel: int = 0, i: int | None = None, j: int | None = None,
 ) -> ConvLabWidget:
     """Pick a unit of a conv/pool layer of a trained net; see the input pixels it can see and
     those that move it for a real digit (css ``convlab-trained-receptive-field``).
-    images: (N, 1, 28, 28). The net is put in evaluation mode."""
+    images: (N, 1, 28, 28). The net is put in evaluation mode. Without a net: an untrained
+    modern LeNet on 20 test digits."""
+    net, images, _ = _defaults(net, images, None)
     net = _check_net(net)
     images = _check_images(images)
     options = _layer_options(net, images[0], True)
