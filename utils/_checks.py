@@ -33,6 +33,13 @@ def as_pair(value: int | tuple[int, int], name: str, *, minimum: int) -> Pair:
     return pair
 
 
+def check_int(value: object, name: str, minimum: int) -> int:
+    """Return ``value`` as an int, raising if it is not an int (bools excluded) ``>= minimum``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}")
+    return int(value)
+
+
 def check_tensor(X: object, name: str, ndims: tuple[int, ...], shape_doc: str) -> torch.Tensor:
     """Check that ``X`` is a tensor with one of ``ndims`` dimensions.
 

@@ -8,6 +8,8 @@ from typing import Any
 
 import torch
 
+NOT_ANSWERED_TEXT = "Not answered yet: replace ... with your answer and run the cell again."
+
 
 @dataclass(frozen=True)
 class Feedback:
@@ -55,3 +57,17 @@ def check_close(answer: Any, expected: torch.Tensor, *, why: str, hint: str,
     if torch.allclose(got, expected, atol=atol):
         return Feedback(True, why)
     return Feedback(False, f"The shape is right but the values are not. Hint: {hint}")
+
+
+def unanswered(answer: Any) -> Feedback | None:
+    """The "not answered yet" Feedback for a notebook blank, else None.
+
+    A blank is ``...`` or ``None``, or a tuple/list still holding a ``...``
+    (e.g. ``(..., ..., ...)`` for a shape). Checkers start with
+    ``if (fb := unanswered(answer)) is not None: return fb``.
+    """
+    if answer is None or answer is Ellipsis:
+        return Feedback(False, NOT_ANSWERED_TEXT)
+    if isinstance(answer, (tuple, list)) and any(x is Ellipsis for x in answer):
+        return Feedback(False, NOT_ANSWERED_TEXT)
+    return None

@@ -20,6 +20,7 @@ import torch
 from ..conv import corr2d
 from ..fc import conv_param_count, fc_param_count, v_from_w
 from ._core import Feedback, check_equal
+from ._core import unanswered as _unanswered
 
 __all__ = [
     "CONV_Q",
@@ -47,15 +48,6 @@ DELTA_ZERO_CHOICES = {
 
 
 
-NOT_ANSWERED = Feedback(False, "Not answered yet: replace ... with your answer and run the cell again.")
-
-
-def _unanswered(answer: object) -> bool:
-    """``...`` (or None, or a tuple holding ``...``) is the notebook's blank to fill in."""
-    if answer is None or answer is Ellipsis:
-        return True
-    return isinstance(answer, (tuple, list)) and any(x is Ellipsis for x in answer)
-
 def _is_int(x: object) -> bool:
     return isinstance(x, numbers.Integral) and not isinstance(x, bool)
 
@@ -66,8 +58,8 @@ def _wrong_type(answer: object, hint: str) -> Feedback:
 
 def q_fc_params(answer: int) -> Feedback:
     """A 256×256 RGB image (flattened) into a hidden layer of 1000 units: how many parameters, biases included?"""
-    if _unanswered(answer):
-        return NOT_ANSWERED
+    if (fb := _unanswered(answer)) is not None:
+        return fb
     c, h, w = FC_Q["image"]
     units = FC_Q["hidden_units"]
     expected = fc_param_count(FC_Q["image"], units)
@@ -85,8 +77,8 @@ def q_fc_params(answer: int) -> Feedback:
 
 def q_conv_params(answer: int) -> Feedback:
     """How many parameters does ``nn.Conv2d(3, 64, kernel_size=5)`` have (biases included)?"""
-    if _unanswered(answer):
-        return NOT_ANSWERED
+    if (fb := _unanswered(answer)) is not None:
+        return fb
     c_i, c_o, k = CONV_Q["in_channels"], CONV_Q["out_channels"], CONV_Q["kernel_size"]
     expected = conv_param_count(c_i, c_o, k)
     hint = "the kernel tensor has shape (c_o, c_i, k_h, k_w), plus one bias per output channel."
@@ -105,8 +97,8 @@ def q_reindex(answer: tuple[int, int, int, int]) -> Feedback:
 
     Recall ``[V]_{i,j,a,b} = [W]_{i,j,i+a,j+b}``.
     """
-    if _unanswered(answer):
-        return NOT_ANSWERED
+    if (fb := _unanswered(answer)) is not None:
+        return fb
     h, w = REINDEX_Q["image"]
     i, j, k, m = REINDEX_Q["w_index"]
     hint = "(i, j) stay the same; the offset is how far the input pixel (k, l) is from (i, j): a = k − i."
@@ -126,8 +118,8 @@ def q_reindex(answer: tuple[int, int, int, int]) -> Feedback:
 
 def q_locality_params(answer: int) -> Feedback:
     """With translation invariance and locality Δ = 2, how many numbers does V (i.e. the kernel) hold?"""
-    if _unanswered(answer):
-        return NOT_ANSWERED
+    if (fb := _unanswered(answer)) is not None:
+        return fb
     delta = LOCALITY_DELTA
     k = 2 * delta + 1
     expected = conv_param_count(1, 1, k, bias=False)
@@ -142,8 +134,8 @@ def q_locality_params(answer: int) -> Feedback:
 
 def q_delta_zero(choice: str) -> Feedback:
     """d2l's exercise: what does the layer compute when Δ = 0? Pick a letter from DELTA_ZERO_CHOICES."""
-    if _unanswered(choice):
-        return NOT_ANSWERED
+    if (fb := _unanswered(choice)) is not None:
+        return fb
     hint = "with Δ = 0 the only offset left is (a, b) = (0, 0); V has one number."
     if not isinstance(choice, str) or choice.strip().lower() not in DELTA_ZERO_CHOICES:
         return Feedback(False, f"Answer with one of {sorted(DELTA_ZERO_CHOICES)}. Hint: {hint}")

@@ -24,6 +24,7 @@ import torch.nn.functional as F
 from ..conv import corr2d
 from ..toeplitz import corr2d_matrix
 from ._core import Feedback
+from ._core import unanswered as _unanswered
 
 __all__ = [
     "AUTOGRAD_CHOICES",
@@ -57,12 +58,6 @@ AUTOGRAD_CHOICES = {
     "c": "RuntimeError: element 0 of tensors does not require grad and does not have a grad_fn",
     "d": "no error, but weight.grad stays None or all zeros, so nothing is learned",
 }
-
-
-def _unanswered(answer: object) -> Feedback | None:
-    if answer is None or answer is Ellipsis:
-        return Feedback(False, "Not answered yet: replace ... with your answer and run the cell again.")
-    return None
 
 
 # ---------------------------------------------------------------- exercise 1: a diagonal edge
@@ -267,7 +262,7 @@ def q_conv2d_grad(grad: object, *, weight: torch.Tensor, X: torch.Tensor, Y: tor
     weight: (k_h, k_w), Y: (H', W').
     """
     if grad is Ellipsis:
-        return Feedback(False, "Not answered yet: replace ... with your answer and run the cell again.")
+        return _unanswered(grad)
     if grad is None:
         return Feedback(False, "The gradient is None: call loss.backward() first, and read weight.grad.")
     if not isinstance(weight, torch.Tensor) or weight.ndim != 2:

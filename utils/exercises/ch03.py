@@ -22,6 +22,7 @@ import torch.nn.functional as F
 
 from ..shapes import conv_output_shape
 from ._core import Feedback, check_equal
+from ._core import unanswered as _unanswered
 
 __all__ = [
     "DILATED_Q",
@@ -45,15 +46,6 @@ RESNET_STEM_Q = {"input_size": 224, "kernel_size": 7, "padding": 3, "stride": 2}
 RECEPTIVE_Q = {"layers": 4, "kernel_size": 5}
 
 
-
-NOT_ANSWERED = Feedback(False, "Not answered yet: replace ... with your answer and run the cell again.")
-
-
-def _unanswered(answer: object) -> bool:
-    """``...`` (or None, or a tuple holding ``...``) is the notebook's blank to fill in."""
-    if answer is None or answer is Ellipsis:
-        return True
-    return isinstance(answer, (tuple, list)) and any(x is Ellipsis for x in answer)
 
 def _as_shape(answer: object) -> tuple[int, int] | None:
     if isinstance(answer, torch.Size):
@@ -93,8 +85,8 @@ def _shape_feedback(answer: object, q: dict, hint: str, why: str) -> Feedback:
 
 def q_output_shape(answer: tuple[int, int]) -> Feedback:
     """Output (h, w) of ``nn.Conv2d(1, 1, kernel_size=5, padding=2, stride=3)`` on a 32×28 input."""
-    if _unanswered(answer):
-        return NOT_ANSWERED
+    if (fb := _unanswered(answer)) is not None:
+        return fb
     return _shape_feedback(
         answer, OUTPUT_SHAPE_Q,
         hint="⌊(n + 2p − k) / s⌋ + 1 on each axis.",
@@ -104,8 +96,8 @@ def q_output_shape(answer: tuple[int, int]) -> Feedback:
 
 def q_dilated_shape(answer: tuple[int, int]) -> Feedback:
     """Output (h, w) of a 3×3 kernel with dilation 2 (空洞卷积), no padding, on a 10×10 input."""
-    if _unanswered(answer):
-        return NOT_ANSWERED
+    if (fb := _unanswered(answer)) is not None:
+        return fb
     return _shape_feedback(
         answer, DILATED_Q,
         hint="a dilated kernel spans d·(k − 1) + 1 cells; use that in place of k.",
@@ -115,8 +107,8 @@ def q_dilated_shape(answer: tuple[int, int]) -> Feedback:
 
 def q_resnet_stem(answer: tuple[int, int]) -> Feedback:
     """ResNet's first layer: ``nn.Conv2d(3, 64, kernel_size=7, stride=2, padding=3)`` on 224×224 — output (h, w)?"""
-    if _unanswered(answer):
-        return NOT_ANSWERED
+    if (fb := _unanswered(answer)) is not None:
+        return fb
     return _shape_feedback(
         answer, RESNET_STEM_Q,
         hint="padding k//2 keeps the size at stride 1; stride 2 then halves it (rounding up odd sizes).",
@@ -126,8 +118,8 @@ def q_resnet_stem(answer: tuple[int, int]) -> Feedback:
 
 def q_same_padding(answer: int) -> Feedback:
     """Which ``padding=`` makes ``nn.Conv2d(1, 1, kernel_size=7, padding=?)`` keep a 28×28 input 28×28?"""
-    if _unanswered(answer):
-        return NOT_ANSWERED
+    if (fb := _unanswered(answer)) is not None:
+        return fb
     n, k = SAME_PADDING_Q["input_size"], SAME_PADDING_Q["kernel_size"]
     hint = "d2l's total padding is p_h = k_h − 1; nn.Conv2d wants the padding of ONE side."
     if isinstance(answer, bool) or not isinstance(answer, numbers.Integral) or answer < 0:
@@ -169,8 +161,8 @@ def receptive_field_by_autograd(layers: int, kernel_size: int) -> int:
 
 def q_receptive_field(answer: int) -> Feedback:
     """Four 5×5 conv layers stacked (stride 1): one output of the last layer sees an n×n input region. n = ?"""
-    if _unanswered(answer):
-        return NOT_ANSWERED
+    if (fb := _unanswered(answer)) is not None:
+        return fb
     L, k = RECEPTIVE_Q["layers"], RECEPTIVE_Q["kernel_size"]
     hint = f"each extra {k}×{k} layer adds {k // 2} pixel(s) on every side of the region the previous layer saw."
     if isinstance(answer, bool) or not isinstance(answer, numbers.Integral):
@@ -190,8 +182,8 @@ def q_mirror_padding(pad_fn: Callable[[torch.Tensor, int], torch.Tensor]) -> Fee
     Mirror padding of ``[1, 2, 3]`` by 1 is ``[2, 1, 2, 3, 2]``. Checked against
     ``F.pad(..., mode="reflect")`` on a few random inputs.
     """
-    if _unanswered(pad_fn):
-        return NOT_ANSWERED
+    if (fb := _unanswered(pad_fn)) is not None:
+        return fb
     hint = "row −r of the padded image is row r of X (r = 1…p); then do the same for columns."
     if not callable(pad_fn):
         return Feedback(False, f"Pass your function itself, e.g. q_mirror_padding(mirror_pad). Hint: {hint}")

@@ -22,6 +22,7 @@ from torch import nn
 
 from ..cost import measured_macs
 from ._core import Feedback, check_equal
+from ._core import unanswered as _unanswered
 
 __all__ = [
     "EXERCISE_LAYER",
@@ -46,12 +47,6 @@ def _layer() -> nn.Conv2d:
 def _input() -> torch.Tensor:
     spec = EXERCISE_LAYER
     return torch.zeros(1, spec["in_channels"], spec["input_hw"], spec["input_hw"])
-
-
-def _unanswered(answer: object) -> Feedback | None:
-    if answer is None or answer is Ellipsis:
-        return Feedback(False, "Not answered yet: replace ... with your answer and run the cell again.")
-    return None
 
 
 def _as_tuple(answer: object) -> object:

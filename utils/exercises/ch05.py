@@ -20,6 +20,7 @@ from torch import nn
 from ..conv import corr2d
 from ..pool import pool2d
 from ._core import Feedback, check_close, check_equal
+from ._core import unanswered as _unanswered
 
 __all__ = [
     "SHIFT_CHOICES",
@@ -32,12 +33,6 @@ __all__ = [
 
 #: The shifts asked about in q_tolerated_shifts.
 SHIFT_CHOICES = (-2, -1, 0, 1, 2)
-
-
-def _unanswered(answer: object) -> Feedback | None:
-    if answer is None or answer is Ellipsis:
-        return Feedback(False, "Not answered yet: replace ... with your answer and run the cell again.")
-    return None
 
 
 def q_default_stride(answer: object) -> Feedback:

@@ -12,31 +12,20 @@ Expected answers come from PyTorch, ``utils.train`` or ``utils.receptive`` when 
 from __future__ import annotations
 
 import math
-import numbers
 
 from torch import nn
 
+from .._checks import check_int
 from ..receptive import receptive_fields
 from ..train import layer_shapes, lenet
 from ._core import Feedback, check_equal
+from ._core import unanswered as _unanswered
 
 __all__ = ["q_conv_params", "q_layer_shape", "q_receptive_field", "q_updates"]
 
 
-def _unanswered(answer: object) -> Feedback | None:
-    if answer is None or answer is Ellipsis:
-        return Feedback(False, "Not answered yet: replace ... with your answer and run the cell again.")
-    return None
-
-
-def _int(value: object, name: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}")
-    return int(value)
-
-
 def _layer(layer: object, last: int) -> int:
-    layer = _int(layer, "layer", 0)
+    layer = check_int(layer, "layer", 0)
     if layer > last:
         raise ValueError(f"layer must be in [0, {last}] (LeNet has {last + 1} layers), got {layer}")
     return layer
@@ -63,7 +52,7 @@ def q_conv_params(answer: object, *, c_i: int, c_o: int, k: int) -> Feedback:
     """Learnable parameters of ``nn.Conv2d(c_i, c_o, k)`` (weights and biases)."""
     if (fb := _unanswered(answer)) is not None:
         return fb
-    conv = nn.Conv2d(_int(c_i, "c_i", 1), _int(c_o, "c_o", 1), _int(k, "k", 1))
+    conv = nn.Conv2d(check_int(c_i, "c_i", 1), check_int(c_o, "c_o", 1), check_int(k, "k", 1))
     expected = sum(p.numel() for p in conv.parameters())
     return check_equal(
         answer, expected,
@@ -89,7 +78,7 @@ def q_updates(answer: object, *, n_train: int, batch_size: int, num_epochs: int)
     """How many optimiser steps a run takes: ⌈n_train / batch_size⌉ per epoch."""
     if (fb := _unanswered(answer)) is not None:
         return fb
-    n, b, e = _int(n_train, "n_train", 1), _int(batch_size, "batch_size", 1), _int(num_epochs, "num_epochs", 1)
+    n, b, e = check_int(n_train, "n_train", 1), check_int(batch_size, "batch_size", 1), check_int(num_epochs, "num_epochs", 1)
     expected = math.ceil(n / b) * e
     return check_equal(
         answer, expected,

@@ -19,8 +19,10 @@ from collections.abc import Iterable, Sequence
 import torch
 from torch import nn
 
+from .._checks import check_int
 from ..receptive import conv_layer, receptive_field
 from ._core import Feedback, check_equal
+from ._core import unanswered as _unanswered
 
 __all__ = [
     "q_conv1d_length",
@@ -32,25 +34,13 @@ __all__ = [
 ]
 
 
-def _unanswered(answer: object) -> Feedback | None:
-    if answer is None or answer is Ellipsis:
-        return Feedback(False, "Not answered yet: replace ... with your answer and run the cell again.")
-    return None
-
-
-def _int(value: object, name: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}")
-    return int(value)
-
-
 def q_conv1d_length(answer: object, *, length: int, kernel_size: int, padding: int = 0,
                     stride: int = 1, dilation: int = 1) -> Feedback:
     """Output length of ``nn.Conv1d`` on a signal of ``length`` samples."""
     if (fb := _unanswered(answer)) is not None:
         return fb
-    n, k = _int(length, "length", 1), _int(kernel_size, "kernel_size", 1)
-    p, s, d = _int(padding, "padding", 0), _int(stride, "stride", 1), _int(dilation, "dilation", 1)
+    n, k = check_int(length, "length", 1), check_int(kernel_size, "kernel_size", 1)
+    p, s, d = check_int(padding, "padding", 0), check_int(stride, "stride", 1), check_int(dilation, "dilation", 1)
     conv = nn.Conv1d(1, 1, k, stride=s, padding=p, dilation=d, bias=False)
     with torch.no_grad():
         expected = conv(torch.zeros(1, 1, n)).shape[-1]
@@ -71,7 +61,7 @@ def q_conv3d_shape(answer: object, input_shape: Sequence[int], *, out_channels: 
     if len(shape) != 5 or any(isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 1
                               for v in shape):
         raise ValueError(f"input_shape must be (N, C, D, H, W) positive ints, got {input_shape!r}")
-    conv = nn.Conv3d(shape[1], _int(out_channels, "out_channels", 1), kernel_size,
+    conv = nn.Conv3d(shape[1], check_int(out_channels, "out_channels", 1), kernel_size,
                      stride=stride, padding=padding, bias=False)
     with torch.no_grad():
         expected = tuple(conv(torch.zeros(shape)).shape)
@@ -103,10 +93,10 @@ def q_dilated_stack(answer: object, dilations: Sequence[int] = (1, 2, 4), k: int
     """Receptive field of stacked k×k convolutions (stride 1) with the given dilations."""
     if (fb := _unanswered(answer)) is not None:
         return fb
-    k = _int(k, "k", 1)
+    k = check_int(k, "k", 1)
     if not dilations:
         raise ValueError("dilations must list at least one dilation")
-    layers = [conv_layer(k, dilation=_int(d, "dilation", 1)) for d in dilations]
+    layers = [conv_layer(k, dilation=check_int(d, "dilation", 1)) for d in dilations]
     expected = receptive_field(layers).size[0]
     return check_equal(
         answer, expected,
@@ -119,7 +109,7 @@ def q_separable_params(answer: object, *, c_i: int, c_o: int, k: int, bias: bool
     """Parameters of a depthwise-separable conv: k×k depthwise (groups=c_i) then 1×1 to c_o channels."""
     if (fb := _unanswered(answer)) is not None:
         return fb
-    c_i, c_o, k = _int(c_i, "c_i", 1), _int(c_o, "c_o", 1), _int(k, "k", 1)
+    c_i, c_o, k = check_int(c_i, "c_i", 1), check_int(c_o, "c_o", 1), check_int(k, "k", 1)
     block = nn.Sequential(nn.Conv2d(c_i, c_i, k, groups=c_i, bias=bias), nn.Conv2d(c_i, c_o, 1, bias=bias))
     expected = sum(p.numel() for p in block.parameters())
     standard = c_i * c_o * k * k + (c_o if bias else 0)
@@ -137,7 +127,7 @@ def q_separable_ratio(answer: object, *, c_o: int, k: int, tol: float = 1e-3) ->
     """Multiply-adds of depthwise-separable / standard convolution (same output size), as a number."""
     if (fb := _unanswered(answer)) is not None:
         return fb
-    c_o, k = _int(c_o, "c_o", 1), _int(k, "k", 1)
+    c_o, k = check_int(c_o, "c_o", 1), check_int(k, "k", 1)
     c_i, side = 8, 10  # the ratio does not depend on them; count on a concrete layer
     standard = c_i * c_o * k * k * side * side
     separable = (c_i * k * k + c_i * c_o) * side * side
