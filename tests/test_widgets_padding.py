@@ -1,6 +1,5 @@
 """The chapter-03 padding/stride/dilation widget, driven headlessly."""
 
-import time
 
 import matplotlib.colors as mcolors
 import pytest
@@ -168,14 +167,13 @@ def test_helpers_text():
     assert shape_formula(8, 3, 1, 2, 1) == "h_out = ⌊(8 + 2·1 − 1·(3 − 1) − 1) / 2⌋ + 1 = ⌊7 / 2⌋ + 1 = 4"
 
 
-def test_redraw_is_fast_and_leaks_no_figures():
+def test_redraws_leak_no_figures():
+    # speed is measured in benchmarks/bench_widgets.py (make bench), not asserted here
     import matplotlib.pyplot as plt
 
     w = padding_stride()
     n_before = len(plt.get_fignums())
-    t0 = time.perf_counter()
     for pos in range(0, 60, 6):
         w.controls["position"].value = pos
-    per_redraw = (time.perf_counter() - t0) / 10
+        assert w.info["cell"] == divmod(pos, 8)
     assert len(plt.get_fignums()) == n_before
-    assert per_redraw < 0.25  # target ≤ 0.1 s; generous here because CI machines are shared

@@ -1,6 +1,5 @@
 """The receptive-field widget, driven headlessly."""
 
-import time
 
 import pytest
 from matplotlib.figure import Figure
@@ -85,12 +84,13 @@ def test_draw_is_pure_and_rejects_bad_units():
         draw_receptive_field(Figure(), [conv_layer(3)], 6, 4, 0)
 
 
-def test_redraw_is_fast_enough():
+def test_each_column_move_redraws_the_traced_unit():
+    # redraw speed is measured in benchmarks/bench_widgets.py (make bench), not asserted here
     w = receptive_field_widget()
     w.controls["network"].value = "LeNet: conv 5×5 p2, pool 2, conv 5×5, pool 2"
-    best = float("inf")
+    images = set()
     for v in (0, 1, 2):
-        t = time.perf_counter()
         w.controls["col"].value = v
-        best = min(best, time.perf_counter() - t)
-    assert best < 0.3  # ~0.05 s here with other jobs running; generous for shared CI machines
+        assert w.error is None
+        images.add(w.image.value)
+    assert len(images) == 3

@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 
 DrawResult = tuple[str, dict[str, Any]]
 DrawFn = Callable[..., DrawResult]
+RangeFn = Callable[[dict[str, Any]], "int | None"]
 
 
 def figure_png(fig: Figure, dpi: int = 80) -> bytes:
@@ -35,6 +36,13 @@ class ConvLabWidget(widgets.VBox):
     describing what was drawn (for tests and curious students). A ``ValueError``
     from ``draw`` is shown as a message instead of a traceback.
 
+    ``ranges`` maps a slider's name to ``(count, linked)``: ``count(values)``
+    gives how many positions the slider should offer for the current values
+    (None when the settings are invalid), and ``linked`` are widgets (a Play
+    button) whose ``max`` follows it. When another control changes, the slider's
+    range is updated (clamping its value) *before* the one redraw that the
+    change causes: one move of any control, one redraw.
+
     Attributes useful in tests: ``controls`` (name → widget), ``figure``,
     ``image`` (its ``value`` is the PNG shown), ``text`` (``value`` is the
     HTML), ``info`` (what the last draw reported) and ``error``.
@@ -48,9 +56,12 @@ class ConvLabWidget(widgets.VBox):
         css_class: str,
         figsize: tuple[float, float],
         extra: list[widgets.Widget] | None = None,
+        ranges: Mapping[str, tuple[RangeFn, list[widgets.Widget]]] | None = None,
         dpi: int = 80,
     ) -> None:
         self.controls = dict(controls)
+        self._ranges = dict(ranges or {})
+        self._updating = False
         self.figure = Figure(figsize=figsize)
         self.image = widgets.Image(  # natural width (a flex column would stretch it blurry), shrink to fit
             format="png", layout=widgets.Layout(max_width="100%", align_self="flex-start"))
@@ -84,7 +95,22 @@ class ConvLabWidget(widgets.VBox):
         self.text.value = html
 
     def _on_change(self, _change: dict) -> None:
+        if self._updating:  # a range update clamped a value: the redraw below covers it
+            return
+        self._updating = True
+        try:
+            self._update_ranges()
+        finally:
+            self._updating = False
         self.redraw()
+
+    def _update_ranges(self) -> None:
+        values = self.values()
+        for name, (count, linked) in self._ranges.items():
+            n = count(values)
+            if n is not None:
+                for widget in (*linked, self.controls[name]):
+                    widget.max = max(n - 1, 0)
 
     def __repr__(self) -> str:  # stable text/plain in saved notebooks
         classes = [c for c in self._dom_classes if c != "convlab-widget"]

@@ -283,34 +283,10 @@ def padding_stride(
     play = widgets.Play(value=0, min=0, max=position.max, interval=interval_ms, description="play")
     widgets.jslink((play, "value"), (position, "value"))
 
-    built: list[ConvLabWidget] = []  # the widget, once constructed
-
-    def update_range(_change: dict) -> None:
-        cells = n_cells({name: c.value for name, c in controls.items()})
-        if cells is None:
-            return
-        play.max = cells - 1
-        # Setting max clamps position.value if it is now too large. Mute the widget's own
-        # observer meanwhile: the redraw that follows this change already uses the clamped value,
-        # so one slider move costs one redraw.
-        if built:
-            position.unobserve(built[0]._on_change, names="value")
-        try:
-            position.max = cells - 1
-        finally:
-            if built:
-                position.observe(built[0]._on_change, names="value")
-
-    # registered before ConvLabWidget's own observer, so the range is right before the redraw
-    for control in controls.values():
-        control.observe(update_range, names="value")
-
     def draw(fig: Figure, position: int, **values: int) -> DrawResult:
         cfg = settings(values)
         return draw_padding(fig, cfg["input_size"], cfg["kernel_size"], cfg["padding"], cfg["stride"],
                             cfg["dilation"], position)
 
-    widget = ConvLabWidget(draw, {**controls, "position": position}, css_class="convlab-padding-stride",
-                           figsize=(8.0, 3.6), extra=[play])
-    built.append(widget)
-    return widget
+    return ConvLabWidget(draw, {**controls, "position": position}, css_class="convlab-padding-stride",
+                         figsize=(8.0, 3.6), extra=[play], ranges={"position": (n_cells, [play])})

@@ -151,29 +151,12 @@ def pooling_window(
         "position": slider("output position", 0, 0, Y.numel() - 1),
     }
 
-    built: list[ConvLabWidget] = []  # the widget, once constructed
-
-    def sync_position(_change: object = None) -> None:
-        # Registered before the widget's own redraw observer, so the slider's range
-        # is right (and its value clamped) before the figure is redrawn. Setting max may
-        # clamp the position; the widget's observer is muted meanwhile, because the redraw
-        # that follows this change already uses the clamped value (one move, one redraw).
+    def n_cells(values: dict) -> int:
         try:
-            n = pool2d(X, controls["pool_size"].value, "max", padding=controls["padding"].value,
-                       stride=controls["stride"].value).numel()
+            return pool2d(X, values["pool_size"], "max", padding=values["padding"],
+                          stride=values["stride"]).numel()
         except ValueError:
-            n = 1
-        position = controls["position"]
-        if built:
-            position.unobserve(built[0]._on_change, names="value")
-        try:
-            position.max = n - 1
-        finally:
-            if built:
-                position.observe(built[0]._on_change, names="value")
-
-    for name in ("pool_size", "padding", "stride"):
-        controls[name].observe(sync_position, names="value")
+            return 1
 
     def draw(fig: Figure, mode: str, pool_size: int, padding: int, stride: int, position: int) -> DrawResult:
         return draw_pooling(fig, X, pool_size, mode, position, padding=padding, stride=stride)
@@ -184,6 +167,5 @@ def pooling_window(
     cell = min(0.55, 6.0 / (P_w + max(Y.shape[1], 3)), 4.5 / P_h)  # inches per cell
     width = 0.4 + cell * (P_w + max(Y.shape[1], 3)) * 1.12
     height = 0.5 + cell * P_h
-    widget = ConvLabWidget(draw, controls, css_class="convlab-pooling", figsize=(width, height))
-    built.append(widget)
-    return widget
+    return ConvLabWidget(draw, controls, css_class="convlab-pooling", figsize=(width, height),
+                         ranges={"position": (n_cells, [])})
