@@ -15,7 +15,7 @@ def test_conv1d_length():
     assert not fb and "Hint" in fb.message
     assert ch07.q_conv1d_length(1043, length=1047, kernel_size=5)
     assert ch07.q_conv1d_length(1039, length=1047, kernel_size=5, dilation=2)
-    with pytest.raises(ValueError, match="kernel_size must be an int >= 1"):
+    with pytest.raises(ValueError, match="kernel_size must be positive"):
         ch07.q_conv1d_length(3, length=10, kernel_size=0)
 
 

@@ -13,30 +13,41 @@ import torch
 Pair = tuple[int, int]
 
 
-def as_pair(value: int | tuple[int, int], name: str, *, minimum: int) -> Pair:
-    """Return ``value`` as an ``(h, w)`` pair of ints, each ``>= minimum``."""
+def as_pair(
+    value: int | tuple[int, int], name: str, *, minimum: int | None, labels: str = "(h, w)"
+) -> Pair:
+    """Return ``value`` as a pair of ints, each ``>= minimum`` (None: any int).
+
+    ``labels`` names the pair in error messages, e.g. ``"(dy, dx)"``.
+    """
     if isinstance(value, (tuple, list)):
         if len(value) != 2:
-            raise ValueError(f"{name} must be an int or an (h, w) pair, got {value!r}")
+            raise ValueError(f"{name} must be an int or an {labels} pair, got {value!r}")
         items = tuple(value)
     else:
         items = (value, value)
     for item in items:
         if isinstance(item, bool) or not isinstance(item, numbers.Integral):
             raise TypeError(
-                f"{name} must be an int or an (h, w) pair of ints, got {value!r}"
+                f"{name} must be an int or an {labels} pair of ints, got {value!r}"
             )
     pair = (int(items[0]), int(items[1]))
-    if min(pair) < minimum:
-        what = "positive" if minimum == 1 else "non-negative" if minimum == 0 else f">= {minimum}"
-        raise ValueError(f"{name} must be {what}, got {value!r}")
+    if minimum is not None and min(pair) < minimum:
+        raise ValueError(f"{name} must be {_bound(minimum)}, got {value!r}")
     return pair
 
 
+def _bound(minimum: int) -> str:
+    return "positive" if minimum == 1 else "non-negative" if minimum == 0 else f">= {minimum}"
+
+
 def check_int(value: object, name: str, minimum: int) -> int:
-    """Return ``value`` as an int, raising if it is not an int (bools excluded) ``>= minimum``."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}")
+    """Return ``value`` as an int ``>= minimum``: TypeError if it is not an int (bools
+    excluded), ValueError if it is too small."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an int, got {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be {_bound(minimum)}, got {value!r}")
     return int(value)
 
 

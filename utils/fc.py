@@ -14,11 +14,9 @@ zero-filling image shift for the equivariance demo.
 
 from __future__ import annotations
 
-import numbers
-
 import torch
 
-from ._checks import as_pair, check_tensor
+from ._checks import as_pair, check_int, check_tensor
 
 __all__ = [
     "conv_param_count",
@@ -30,15 +28,6 @@ __all__ = [
     "v_from_w",
     "w_from_v",
 ]
-
-
-def _positive_int(value: object, name: str, *, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int, got {value!r}")
-    if value < minimum:
-        what = "positive" if minimum == 1 else f">= {minimum}"
-        raise ValueError(f"{name} must be {what}, got {value!r}")
-    return int(value)
 
 
 def fc_param_count(input_shape: int | tuple[int, ...], hidden_units: int, *, bias: bool = True) -> int:
@@ -53,8 +42,8 @@ def fc_param_count(input_shape: int | tuple[int, ...], hidden_units: int, *, bia
         raise ValueError("input_shape must not be empty")
     n_in = 1
     for size in shape:
-        n_in *= _positive_int(size, "input_shape")
-    hidden = _positive_int(hidden_units, "hidden_units")
+        n_in *= check_int(size, "input_shape", 1)
+    hidden = check_int(hidden_units, "hidden_units", 1)
     return n_in * hidden + (hidden if bias else 0)
 
 
@@ -66,8 +55,8 @@ def conv_param_count(
     K: (c_o, c_i, k_h, k_w) plus one bias per output channel. The count does
     not depend on the image size: the same kernel is used at every position.
     """
-    c_i = _positive_int(in_channels, "in_channels")
-    c_o = _positive_int(out_channels, "out_channels")
+    c_i = check_int(in_channels, "in_channels", 1)
+    c_o = check_int(out_channels, "out_channels", 1)
     k = as_pair(kernel_size, "kernel_size", minimum=1)
     return c_o * c_i * k[0] * k[1] + (c_o if bias else 0)
 
@@ -199,16 +188,7 @@ def shift2d(X: torch.Tensor, shift: int | tuple[int, int]) -> torch.Tensor:
     the uncovered border is filled with 0 (no wrap-around, unlike ``torch.roll``).
     """
     X = check_tensor(X, "X", tuple(range(2, 9)), "(..., H, W)")
-    if isinstance(shift, (tuple, list)):
-        if len(shift) != 2:
-            raise ValueError(f"shift must be an int or a (dy, dx) pair, got {shift!r}")
-        pair = tuple(shift)
-    else:
-        pair = (shift, shift)
-    for v in pair:
-        if isinstance(v, bool) or not isinstance(v, numbers.Integral):
-            raise TypeError(f"shift must be an int or a (dy, dx) pair of ints, got {shift!r}")
-    dy, dx = int(pair[0]), int(pair[1])
+    dy, dx = as_pair(shift, "shift", minimum=None, labels="(dy, dx)")
     h, w = X.shape[-2:]
     out = torch.zeros_like(X)
     if abs(dy) >= h or abs(dx) >= w:
