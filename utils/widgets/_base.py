@@ -122,8 +122,10 @@ def _escape(text: str) -> str:
 
 
 def fmt(value: float) -> str:
-    """A number as a student would write it: 19, -1, 0.25."""
+    """A number as a student would write it: 19, -1, 0.25, −∞ (max pooling's padding)."""
     value = float(value)
+    if value in (float("inf"), float("-inf")):
+        return "∞" if value > 0 else "−∞"
     if value.is_integer():
         return str(int(value))
     return f"{value:.2f}"

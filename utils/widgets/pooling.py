@@ -24,10 +24,6 @@ __all__ = ["draw_pooling", "pooling_window"]
 MAX_TERMS = 16
 
 
-def _fmt(v: float) -> str:
-    return "−∞" if v == float("-inf") else fmt(v)
-
-
 def draw_pooling(
     fig: Figure,
     X: torch.Tensor,
@@ -86,7 +82,7 @@ def draw_pooling(
     ax_y.set_title(f"output {tuple(Y.shape)}", fontsize=10)
 
     values = [float(v) for v in window.flatten()]
-    terms = [_fmt(v) for v in values]
+    terms = [fmt(v) for v in values]
     if len(terms) > MAX_TERMS:
         terms = terms[: MAX_TERMS - 1] + ["…"]
     if mode == "max":
