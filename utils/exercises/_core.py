@@ -1,8 +1,11 @@
-"""The feedback object every exercise checker returns."""
+"""What every exercise checker shares: the Feedback it returns, the comparisons, the blank check,
+and the one receptive-field question several chapters ask."""
 
 from __future__ import annotations
 
 import html
+import numbers
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,3 +74,41 @@ def unanswered(answer: Any) -> Feedback | None:
     if isinstance(answer, (tuple, list)) and any(x is Ellipsis for x in answer):
         return Feedback(False, NOT_ANSWERED_TEXT)
     return None
+
+
+def q_receptive_field(answer: object, *, layers: object) -> Feedback:
+    """Receptive-field size of one unit of the last of ``layers``: an int (square) or an (h, w) pair.
+
+    ``layers`` is whatever ``utils.receptive_field`` accepts: an ``nn.Sequential`` (or a slice of
+    one, e.g. ``lenet()[:4]``), a list of modules, or a list of ``conv_layer``/``pool_layer`` specs.
+    The one checker every chapter's receptive-field question calls.
+    """
+    from ..receptive import receptive_field, to_layers
+
+    if (fb := unanswered(answer)) is not None:
+        return fb
+    expected = receptive_field(layers).size
+    hint = ("go layer by layer from r = 1, j = 1: a layer with kernel k and dilation d adds (k − 1)·d·j to r, "
+            "and its stride s multiplies j by s (pooling is a layer with its own k and s).")
+    if isinstance(answer, numbers.Integral) and not isinstance(answer, bool):
+        if expected[0] != expected[1]:
+            return Feedback(False, f"This receptive field is not square: give an (h, w) pair. Hint: {hint}")
+        answer = (int(answer), int(answer))
+    spans = to_layers(layers)
+    if answer == tuple(sum(s.kernel_size[a] for s in spans) for a in (0, 1)) and answer != expected:
+        return Feedback(False, f"You added up the kernel sizes, but neighbouring windows overlap. Hint: {hint}")
+    return check_equal(answer, expected, hint=hint,
+                       why=f"{expected[0]}×{expected[1]}: each layer adds (k − 1)·d·j input pixels, where j is "
+                           "the product of the strides before it.")
+
+
+def as_choice(answer: object, choices: Mapping[str, object]) -> str | None:
+    """The letter a student picked from ``choices``, or None if the answer is not one of them.
+
+    A choice is the letter alone, in either case, optionally wrapped as "(b)" or "b)"; a word that
+    merely starts with a valid letter ("because …") is not a choice.
+    """
+    if not isinstance(answer, str):
+        return None
+    letter = answer.strip().lower().removeprefix("(").removesuffix(")").removesuffix(".").strip()
+    return letter if letter in choices else None
