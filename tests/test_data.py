@@ -84,9 +84,9 @@ def test_uneven_counts_spread_over_classes():
 
 @pytest.mark.parametrize(("kwargs", "error", "match"), [
     ({"n_train": 4500, "n_test": 1000}, ValueError, "n_train \\+ n_test must be <= 5000"),
-    ({"n_train": 0}, ValueError, "n_train must be >= 1"),
+    ({"n_train": 0}, ValueError, "n_train must be positive"),
     ({"n_test": 2.5}, TypeError, "n_test must be an int"),
-    ({"seed": -1}, ValueError, "seed must be >= 0"),
+    ({"seed": -1}, ValueError, "seed must be non-negative"),
 ])
 def test_split_errors(kwargs, error, match):
     with pytest.raises(error, match=match):
@@ -104,7 +104,7 @@ def test_load_digits_loaders():
     assert not torch.equal(y, second) and not torch.equal(second, third)
     again = load_digits(batch_size=256)[0]
     assert torch.equal(next(iter(again))[1], y)
-    with pytest.raises(ValueError, match="batch_size must be >= 1"):
+    with pytest.raises(ValueError, match="batch_size must be positive"):
         load_digits(batch_size=0)
 
 
@@ -127,10 +127,14 @@ def test_random_shift_moves_each_image_within_range():
 
 
 def test_random_shift_errors():
-    with pytest.raises(TypeError, match="shape \\(N, C, H, W\\)"):
+    with pytest.raises(ValueError, match="X must have shape \\(N, C, H, W\\)"):
         random_shift(torch.zeros(3, 4, 4), 1)
-    with pytest.raises(ValueError, match="max_shift must be a non-negative int"):
+    with pytest.raises(TypeError, match="X must be a torch.Tensor"):
+        random_shift([[0.0]], 1)
+    with pytest.raises(ValueError, match="max_shift must be non-negative"):
         random_shift(torch.zeros(1, 1, 4, 4), -1)
+    with pytest.raises(TypeError, match="max_shift must be an int"):
+        random_shift(torch.zeros(1, 1, 4, 4), 1.0)
 
 
 # ----------------------------------------------------------------------------------- IDX files
@@ -269,9 +273,9 @@ def test_offline_fails_fast_and_names_the_offline_default(tmp_path, monkeypatch)
 
 
 def test_fashion_mnist_argument_errors(tmp_path):
-    with pytest.raises(ValueError, match="resize must be a positive int"):
+    with pytest.raises(ValueError, match="resize must be positive"):
         load_fashion_mnist(root=tmp_path, resize=(0, 3))
-    with pytest.raises(ValueError, match="batch_size must be >= 1"):
+    with pytest.raises(ValueError, match="batch_size must be positive"):
         load_fashion_mnist(batch_size=-2, root=tmp_path)
 
 

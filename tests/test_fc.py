@@ -45,10 +45,12 @@ def test_conv_param_count_matches_nn_conv2d(c_i, c_o, k, bias):
 def test_param_count_errors():
     with pytest.raises(ValueError, match="hidden_units must be positive"):
         fc_param_count((3, 4, 4), 0)
-    with pytest.raises(TypeError, match="input_shape must be an int"):
+    with pytest.raises(TypeError, match="input_shape must be a non-empty tuple of positive ints"):
         fc_param_count((3, 4.5), 10)
-    with pytest.raises(ValueError, match="input_shape must not be empty"):
+    with pytest.raises(ValueError, match="input_shape must be a non-empty tuple of positive ints"):
         fc_param_count((), 10)
+    with pytest.raises(TypeError, match="input_shape must be an int"):
+        fc_param_count("784", 10)
     with pytest.raises(TypeError, match="in_channels must be an int"):
         conv_param_count(True, 1, 3)
     with pytest.raises(ValueError, match="kernel_size must be positive"):

@@ -158,8 +158,10 @@ def test_errors():
     rf = receptive_fields([conv_layer(3)], (5, 5))[0]
     with pytest.raises(ValueError, match="outside this layer's output"):
         rf.region(3, 0)
-    with pytest.raises(ValueError, match="non-negative int"):
+    with pytest.raises(ValueError, match="i must be non-negative"):
         rf.region(-1, 0)
+    with pytest.raises(TypeError, match="j must be an int"):
+        rf.region(0, 1.0)
     with pytest.raises(ValueError, match="unit must be inside"):
         footprints([conv_layer(3)], (5, 5), (3, 3))
     with pytest.raises(TypeError, match="net must be an nn.Module"):

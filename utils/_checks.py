@@ -1,7 +1,8 @@
-"""Argument checks shared by the ConvLab primitives.
+"""Argument checks, the one place for them in ConvLab.
 
 Every public function validates its input here so that a student gets a
-``TypeError``/``ValueError`` naming the argument, not a PyTorch traceback.
+``TypeError`` (wrong type) or ``ValueError`` (wrong value) naming the
+argument, not a PyTorch traceback, and the same words for the same mistake.
 """
 
 from __future__ import annotations
@@ -11,10 +12,15 @@ import numbers
 import torch
 
 Pair = tuple[int, int]
+IntOrPair = int | tuple[int, int]
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
 def as_pair(
-    value: int | tuple[int, int], name: str, *, minimum: int | None, labels: str = "(h, w)"
+    value: IntOrPair, name: str, *, minimum: int | None, labels: str = "(h, w)"
 ) -> Pair:
     """Return ``value`` as a pair of ints, each ``>= minimum`` (None: any int).
 
@@ -27,7 +33,7 @@ def as_pair(
     else:
         items = (value, value)
     for item in items:
-        if isinstance(item, bool) or not isinstance(item, numbers.Integral):
+        if not _is_int(item):
             raise TypeError(
                 f"{name} must be an int or an {labels} pair of ints, got {value!r}"
             )
@@ -44,11 +50,38 @@ def _bound(minimum: int) -> str:
 def check_int(value: object, name: str, minimum: int) -> int:
     """Return ``value`` as an int ``>= minimum``: TypeError if it is not an int (bools
     excluded), ValueError if it is too small."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+    if not _is_int(value):
         raise TypeError(f"{name} must be an int, got {value!r}")
     if value < minimum:
         raise ValueError(f"{name} must be {_bound(minimum)}, got {value!r}")
     return int(value)
+
+
+def check_positive_number(value: object, name: str) -> float:
+    """Return ``value`` as a float ``> 0`` (a learning rate, a timeout)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number, got {value!r}")
+    if not value > 0:
+        raise ValueError(f"{name} must be positive, got {value!r}")
+    return float(value)
+
+
+def check_shape(value: object, name: str) -> tuple[int, ...]:
+    """Return ``value`` as a non-empty tuple of positive ints, such as ``(1, 1, 28, 28)``."""
+    message = f"{name} must be a non-empty tuple of positive ints, got {value!r}"
+    if not isinstance(value, (tuple, list)) or not all(_is_int(n) for n in value):
+        raise TypeError(message)
+    if not value or min(value) < 1:
+        raise ValueError(message)
+    return tuple(int(n) for n in value)
+
+
+def check_choice(value: object, name: str, choices: tuple[object, ...]) -> None:
+    """Raise ValueError unless ``value`` is one of ``choices``: "mode must be 'max' or 'avg'"."""
+    if value not in choices:
+        names = [repr(c) for c in choices]
+        options = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+        raise ValueError(f"{name} must be {options}, got {value!r}")
 
 
 def check_tensor(X: object, name: str, ndims: tuple[int, ...], shape_doc: str) -> torch.Tensor:

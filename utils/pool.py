@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import torch
 
-from ._checks import as_pair, check_tensor
-from .conv import IntOrPair, _windows
+from ._checks import IntOrPair, as_pair, check_choice, check_tensor
+from .conv import _windows
 
 __all__ = ["pool2d"]
 
@@ -36,8 +36,7 @@ def pool2d(
     k = as_pair(pool_size, "pool_size", minimum=1)
     p = as_pair(padding, "padding", minimum=0)
     s = as_pair(stride, "stride", minimum=1)
-    if mode not in MODES:
-        raise ValueError(f"mode must be 'max' or 'avg', got {mode!r}")
+    check_choice(mode, "mode", MODES)
     if p[0] > k[0] // 2 or p[1] > k[1] // 2:
         raise ValueError(
             f"padding must be at most half the pool_size (as in PyTorch), "

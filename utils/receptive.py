@@ -23,7 +23,6 @@ list of :class:`Layer` specs, dicts or tuples::
 from __future__ import annotations
 
 import copy
-import numbers
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -31,7 +30,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ._checks import Pair, as_pair
+from ._checks import IntOrPair, Pair, as_pair, check_int
 
 __all__ = [
     "Layer",
@@ -45,7 +44,6 @@ __all__ = [
     "to_layers",
 ]
 
-IntOrPair = int | tuple[int, int]
 Region = tuple[tuple[int, int], tuple[int, int]]
 
 # Modules that keep every spatial position where it is (no effect on the receptive field).
@@ -145,9 +143,7 @@ class ReceptiveField:
         Unclipped by default (it may reach into the padding, below 0 or past the
         edge); pass ``input_size`` to clip it to the real image.
         """
-        for name, v in (("i", i), ("j", j)):
-            if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 0:
-                raise ValueError(f"{name} must be a non-negative int, got {v!r}")
+        i, j = check_int(i, "i", 0), check_int(j, "j", 0)
         if self.output_size is not None and not (i < self.output_size[0] and j < self.output_size[1]):
             raise ValueError(f"unit ({i}, {j}) is outside this layer's output {self.output_size}")
         spans = []

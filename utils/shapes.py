@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import numbers
-
-from ._checks import as_pair, check_fits
-from .conv import IntOrPair
+from ._checks import IntOrPair, as_pair, check_fits, check_int
 
 __all__ = ["conv_output_shape", "d2l_output_shape", "padding_per_side", "same_padding"]
 
@@ -60,11 +57,7 @@ def padding_per_side(total: int) -> tuple[int, int]:
     adds ``q`` rows on *each* side, i.e. ``p_h = 2q``. An odd total has no
     ``nn.Conv2d`` equivalent and needs ``F.pad`` (asymmetric) instead.
     """
-    if isinstance(total, bool) or not isinstance(total, numbers.Integral):
-        raise TypeError(f"total must be an int (all padding rows of one axis), got {total!r}")
-    if total < 0:
-        raise ValueError(f"total must be non-negative, got {total!r}")
-    p = int(total)
+    p = check_int(total, "total", 0)
     return ((p + 1) // 2, p // 2)
 
 

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import torch
 
-from ._checks import as_pair, check_tensor
-from .conv import IntOrPair, sliding_windows
+from ._checks import IntOrPair, as_pair, check_tensor
+from .conv import sliding_windows
 from .shapes import conv_output_shape
 
 __all__ = ["corr2d_as_matmul", "corr2d_matrix", "is_toeplitz", "is_doubly_block_toeplitz", "toeplitz_blocks"]

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import html
-import numbers
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ import torch
 from matplotlib.figure import Figure
 from torch import nn
 
+from ._checks import check_choice, check_int, check_positive_number, check_shape
 from .data import random_shift
 
 __all__ = [
@@ -55,10 +55,8 @@ def lenet(activation: str = "sigmoid", pool: str = "avg", *, batch_norm: bool = 
     and, with ``batch_norm=True``, a batch-norm layer before every activation
     (d2l's "LeNet with batch normalization").
     """
-    if activation not in ACTIVATIONS:
-        raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}")
-    if pool not in POOLS:
-        raise ValueError(f"pool must be one of {sorted(POOLS)}, got {pool!r}")
+    check_choice(activation, "activation", tuple(ACTIVATIONS))
+    check_choice(pool, "pool", tuple(POOLS))
     act, pooling = ACTIVATIONS[activation], POOLS[pool]
 
     def norm(kind: type[nn.Module], n: int) -> list[nn.Module]:
@@ -121,8 +119,7 @@ def layer_shapes(net: nn.Sequential, input_shape: tuple[int, ...] = (1, 1, 28, 2
     """
     if not isinstance(net, nn.Sequential):
         raise TypeError(f"net must be an nn.Sequential, got {type(net).__name__}")
-    if not isinstance(input_shape, tuple) or not all(isinstance(n, int) and n >= 1 for n in input_shape):
-        raise ValueError(f"input_shape must be a tuple of positive ints, got {input_shape!r}")
+    input_shape = check_shape(input_shape, "input_shape")
     param = next(net.parameters(), None)
     X = torch.zeros(input_shape, device=param.device if param is not None else "cpu")
     rows, was_training = [], net.training
@@ -223,13 +220,6 @@ def _init_weights(net: nn.Module, init: str) -> None:
                 nn.init.zeros_(m.bias)
 
 
-def _check_positive(value: object, name: str, kind: type = numbers.Real) -> None:
-    if isinstance(value, bool) or not isinstance(value, kind):
-        raise TypeError(f"{name} must be a positive number, got {value!r}")
-    if value <= 0:
-        raise ValueError(f"{name} must be positive, got {value!r}")
-
-
 def train(
     net: nn.Module,
     train_iter: Iterable,
@@ -256,16 +246,12 @@ def train(
     ``seed`` the run is repeatable: it seeds the weights and the loader's
     shuffling. ``device=None`` picks the GPU if present, else the CPU.
     """
-    _check_positive(num_epochs, "num_epochs", numbers.Integral)
-    _check_positive(lr, "lr")
-    if optimizer not in OPTIMIZERS:
-        raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {optimizer!r}")
-    if init not in INITS:
-        raise ValueError(f"init must be one of {INITS}, got {init!r}")
-    if schedule not in SCHEDULES:
-        raise ValueError(f"schedule must be one of {SCHEDULES}, got {schedule!r}")
-    if isinstance(max_shift, bool) or not isinstance(max_shift, numbers.Integral) or max_shift < 0:
-        raise ValueError(f"max_shift must be a non-negative int, got {max_shift!r}")
+    num_epochs = check_int(num_epochs, "num_epochs", 1)
+    check_positive_number(lr, "lr")
+    check_choice(optimizer, "optimizer", OPTIMIZERS)
+    check_choice(init, "init", INITS)
+    check_choice(schedule, "schedule", SCHEDULES)
+    max_shift = check_int(max_shift, "max_shift", 0)
     device = torch.device(device) if device is not None else default_device()
     aug_gen = torch.Generator()
     if seed is not None:
