@@ -1,0 +1,52 @@
+"""Fixtures for the JupyterHub end-to-end test (see hub_support.py for the hub it starts).
+
+The hub test reuses the real-browser suite's Chromium settings and page helpers
+(tests/browser), so both drive JupyterLab the same way.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "browser"))
+from browser_support import CHROMIUM, CHROMIUM_ARGS, IN_CI  # noqa: E402
+from hub_support import missing_requirements  # noqa: E402
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "hub: a real JupyterHub + nbgitpuller class in headless Chromium (deselect with -m 'not hub')")
+    # The page helpers come from the browser suite's module, which carries this marker.
+    config.addinivalue_line(
+        "markers", "browser: drives JupyterLab in headless Chromium (deselect with -m 'not browser')")
+
+
+def _cannot_run(reason: str) -> None:
+    message = f"JupyterHub end-to-end test: {reason}"
+    if IN_CI:
+        pytest.fail(f"{message}. In CI (CI=true) this test must run, so this is a failure.", pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def hub_browser():
+    """Debian's Chromium through Python playwright (never `playwright install`)."""
+    missing = missing_requirements()
+    if not (Path(CHROMIUM).is_file() and os.access(CHROMIUM, os.X_OK)):
+        missing.append(f"Chromium at {CHROMIUM} (apt-get install chromium, or set CONVLAB_CHROMIUM)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing.append("Python playwright (pip install playwright; never `playwright install`)")
+    if missing:
+        _cannot_run("missing " + "; ".join(missing))
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
