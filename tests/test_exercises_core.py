@@ -56,3 +56,13 @@ def test_receptive_field_of_a_strided_stack_and_a_non_square_one():
     fb = q_receptive_field(5, layers=wide)
     assert not fb and "not square" in fb.message
     assert q_receptive_field((1, 5), layers=wide)
+
+
+def test_feedback_speaks_the_editions_language(monkeypatch):
+    monkeypatch.setenv("CONVLAB_LANGUAGE", "zh")
+    blank = unanswered(...)
+    assert str(blank).startswith("❌ 还不对。") and "还没有作答" in str(blank)
+    assert str(q_receptive_field(17, layers=FOUR_5x5)).startswith("✅ 答对了！")
+    assert "提示" in q_receptive_field(20, layers=FOUR_5x5).message
+    monkeypatch.setenv("CONVLAB_LANGUAGE", "en")
+    assert str(unanswered(...)).startswith("❌ Not quite. Not answered yet")

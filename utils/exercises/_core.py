@@ -11,7 +11,12 @@ from typing import Any
 
 import torch
 
-NOT_ANSWERED_TEXT = "Not answered yet: replace ... with your answer and run the cell again."
+from ..i18n import tr
+
+
+def not_answered_text() -> str:
+    return tr("Not answered yet: replace ... with your answer and run the cell again.",
+              "还没有作答：把 ... 换成你的答案，再运行这个单元格。")
 
 
 @dataclass(frozen=True)
@@ -25,7 +30,7 @@ class Feedback:
         return self.correct
 
     def __str__(self) -> str:
-        mark = "✅ Right!" if self.correct else "❌ Not quite."
+        mark = tr("✅ Right!", "✅ 答对了！") if self.correct else tr("❌ Not quite.", "❌ 还不对。")
         return f"{mark} {self.message}".strip()
 
     __repr__ = __str__
@@ -44,7 +49,7 @@ def check_equal(answer: Any, expected: Any, *, why: str, hint: str) -> Feedback:
         expected = tuple(expected)
     if answer == expected:
         return Feedback(True, why)
-    return Feedback(False, f"You answered {answer!r}. Hint: {hint}")
+    return Feedback(False, tr(f"You answered {answer!r}. Hint: {hint}", f"你的答案是 {answer!r}。提示：{hint}"))
 
 
 def check_close(answer: Any, expected: torch.Tensor, *, why: str, hint: str,
@@ -53,13 +58,16 @@ def check_close(answer: Any, expected: torch.Tensor, *, why: str, hint: str,
     try:
         got = torch.as_tensor(answer, dtype=expected.dtype)
     except (TypeError, ValueError, RuntimeError):
-        return Feedback(False, f"Expected something tensor-like, got {type(answer).__name__}. Hint: {hint}")
+        return Feedback(False, tr(f"Expected something tensor-like, got {type(answer).__name__}. Hint: {hint}",
+                                  f"这里需要一个张量（或嵌套列表），你给的是 {type(answer).__name__}。提示：{hint}"))
     if got.shape != expected.shape:
-        return Feedback(False, f"Your answer has shape {tuple(got.shape)}, expected "
-                               f"{tuple(expected.shape)}. Hint: {hint}")
+        return Feedback(False, tr(f"Your answer has shape {tuple(got.shape)}, expected {tuple(expected.shape)}. "
+                                  f"Hint: {hint}",
+                                  f"你的答案形状是 {tuple(got.shape)}，应为 {tuple(expected.shape)}。提示：{hint}"))
     if torch.allclose(got, expected, atol=atol):
         return Feedback(True, why)
-    return Feedback(False, f"The shape is right but the values are not. Hint: {hint}")
+    return Feedback(False, tr(f"The shape is right but the values are not. Hint: {hint}",
+                              f"形状对了，但数值不对。提示：{hint}"))
 
 
 def unanswered(answer: Any) -> Feedback | None:
@@ -70,9 +78,9 @@ def unanswered(answer: Any) -> Feedback | None:
     ``if (fb := unanswered(answer)) is not None: return fb``.
     """
     if answer is None or answer is Ellipsis:
-        return Feedback(False, NOT_ANSWERED_TEXT)
+        return Feedback(False, not_answered_text())
     if isinstance(answer, (tuple, list)) and any(x is Ellipsis for x in answer):
-        return Feedback(False, NOT_ANSWERED_TEXT)
+        return Feedback(False, not_answered_text())
     return None
 
 
@@ -88,18 +96,24 @@ def q_receptive_field(answer: object, *, layers: object) -> Feedback:
     if (fb := unanswered(answer)) is not None:
         return fb
     expected = receptive_field(layers).size
-    hint = ("go layer by layer from r = 1, j = 1: a layer with kernel k and dilation d adds (k − 1)·d·j to r, "
-            "and its stride s multiplies j by s (pooling is a layer with its own k and s).")
+    hint = tr("go layer by layer from r = 1, j = 1: a layer with kernel k and dilation d adds (k − 1)·d·j to r, "
+              "and its stride s multiplies j by s (pooling is a layer with its own k and s).",
+              "从 r = 1、j = 1 开始逐层计算：卷积核大小为 k、膨胀为 d 的层让 r 增加 (k − 1)·d·j，"
+              "步幅 s 让 j 乘以 s（汇聚层也算一层，有自己的 k 和 s）。")
     if isinstance(answer, numbers.Integral) and not isinstance(answer, bool):
         if expected[0] != expected[1]:
-            return Feedback(False, f"This receptive field is not square: give an (h, w) pair. Hint: {hint}")
+            return Feedback(False, tr(f"This receptive field is not square: give an (h, w) pair. Hint: {hint}",
+                                      f"这个感受野不是正方形：请给出 (h, w) 两个数。提示：{hint}"))
         answer = (int(answer), int(answer))
     spans = to_layers(layers)
     if answer == tuple(sum(s.kernel_size[a] for s in spans) for a in (0, 1)) and answer != expected:
-        return Feedback(False, f"You added up the kernel sizes, but neighbouring windows overlap. Hint: {hint}")
+        return Feedback(False, tr(f"You added up the kernel sizes, but neighbouring windows overlap. Hint: {hint}",
+                                  f"你把各层的卷积核大小直接相加了，但相邻窗口是重叠的。提示：{hint}"))
     return check_equal(answer, expected, hint=hint,
-                       why=f"{expected[0]}×{expected[1]}: each layer adds (k − 1)·d·j input pixels, where j is "
-                           "the product of the strides before it.")
+                       why=tr(f"{expected[0]}×{expected[1]}: each layer adds (k − 1)·d·j input pixels, where j is "
+                              "the product of the strides before it.",
+                              f"{expected[0]}×{expected[1]}：每一层增加 (k − 1)·d·j 个输入像素，"
+                              "其中 j 是它之前各层步幅的乘积。"))
 
 
 def as_choice(answer: object, choices: Mapping[str, object]) -> str | None:
