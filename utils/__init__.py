@@ -1,8 +1,16 @@
 """ConvLab's shared code: the primitives the chapters teach, vectorised and tested.
 
-    from utils import corr2d, pool2d, conv_output_shape, sliding_window
+    from utils import corr2d, pool2d, conv_output_shape, lenet, train, sliding_window
+
+Every public name is importable from here; each lives in the module named
+after its concept (``utils.conv``, ``utils.pool``, ``utils.shapes``, ``utils.cost``,
+``utils.fc``, ``utils.toeplitz``, ``utils.receptive``, ``utils.images``,
+``utils.data``, ``utils.models``, ``utils.train``, ``utils.widgets``).
+Note that ``utils.train`` is the training function; ``from utils.train import
+TrainingView`` still reaches the module.
 """
 
+from . import widgets
 from .conv import (
     convolve2d,
     corr2d,
@@ -12,7 +20,7 @@ from .conv import (
     sliding_windows,
 )
 from .cost import conv2d_macs, conv2d_params, layer_macs, measured_macs
-from .data import load_digits, load_fashion_mnist
+from .data import load_digits, load_fashion_mnist, random_shift, split_digits
 from .fc import (
     conv_param_count,
     fc_from_v,
@@ -24,64 +32,43 @@ from .fc import (
     w_from_v,
 )
 from .images import load_grace_hopper, to_hwc
+from .models import BOOK_RECIPE, MODERN_RECIPE, Recipe, layer_shapes, lenet
 from .pool import pool2d
 from .receptive import (
+    Layer,
+    ReceptiveField,
     conv_layer,
     footprints,
     gradient_receptive_field,
     pool_layer,
     receptive_field,
     receptive_fields,
+    to_layers,
 )
 from .shapes import conv_output_shape, d2l_output_shape, padding_per_side, same_padding
-from .toeplitz import corr2d_as_matmul, corr2d_matrix, is_doubly_block_toeplitz
-from .train import TrainingView, confusion_matrix, evaluate_accuracy, layer_shapes, lenet
-from .widgets import (
-    ConvLabWidget,
-    draw_sliding_window,
-    feature_maps,
-    multi_channel,
-    padding_stride,
-    param_counts,
-    pooling_window,
-    receptive_field_widget,
-    shift_responses,
-    sliding_window,
-    trained_receptive_field,
-    window_arithmetic,
-)
+from .toeplitz import corr2d_as_matmul, corr2d_matrix, is_doubly_block_toeplitz, is_toeplitz, toeplitz_blocks
+from .train import History, TrainingView, confusion_matrix, evaluate_accuracy, predict, train
+from .widgets import *  # noqa: F403  (every widget in utils.widgets.__all__)
 
 __all__ = [
-    "ConvLabWidget",
-    "conv_output_shape",
+    # conv
     "convolve2d",
     "corr2d",
     "corr2d_multi_in",
     "corr2d_multi_in_out",
     "corr2d_multi_in_out_1x1",
-    "draw_sliding_window",
-    "pool2d",
-    "sliding_window",
     "sliding_windows",
-    "window_arithmetic",
+    # cost
     "conv2d_macs",
     "conv2d_params",
     "layer_macs",
     "measured_macs",
-    "load_grace_hopper",
-    "to_hwc",
-    "multi_channel",
-    "pooling_window",
-    "conv_layer",
-    "footprints",
-    "gradient_receptive_field",
-    "pool_layer",
-    "receptive_field",
-    "receptive_field_widget",
-    "receptive_fields",
-    "corr2d_as_matmul",
-    "corr2d_matrix",
-    "is_doubly_block_toeplitz",
+    # data
+    "load_digits",
+    "load_fashion_mnist",
+    "random_shift",
+    "split_digits",
+    # fc
     "conv_param_count",
     "fc_from_v",
     "fc_hidden",
@@ -90,19 +77,45 @@ __all__ = [
     "shift2d",
     "v_from_w",
     "w_from_v",
+    # images
+    "load_grace_hopper",
+    "to_hwc",
+    # models
+    "BOOK_RECIPE",
+    "MODERN_RECIPE",
+    "Recipe",
+    "layer_shapes",
+    "lenet",
+    # pool
+    "pool2d",
+    # receptive
+    "Layer",
+    "ReceptiveField",
+    "conv_layer",
+    "footprints",
+    "gradient_receptive_field",
+    "pool_layer",
+    "receptive_field",
+    "receptive_fields",
+    "to_layers",
+    # shapes
+    "conv_output_shape",
     "d2l_output_shape",
     "padding_per_side",
     "same_padding",
-    "padding_stride",
-    "param_counts",
-    "shift_responses",
+    # toeplitz
+    "corr2d_as_matmul",
+    "corr2d_matrix",
+    "is_doubly_block_toeplitz",
+    "is_toeplitz",
+    "toeplitz_blocks",
+    # train
+    "History",
     "TrainingView",
     "confusion_matrix",
     "evaluate_accuracy",
-    "feature_maps",
-    "layer_shapes",
-    "lenet",
-    "load_digits",
-    "load_fashion_mnist",
-    "trained_receptive_field",
+    "predict",
+    "train",
+    # widgets
+    *widgets.__all__,
 ]

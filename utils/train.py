@@ -1,17 +1,18 @@
-"""Training LeNet: the model, a seeded training loop, evaluation, a live view.
+"""Training LeNet: a seeded training loop, evaluation, a confusion matrix, a live view.
 
-The loop is d2l's ``train_ch6`` (same metrics, same Xavier init by default)
-with what this course needs on top: a seed, a choice of optimiser, any
-number of batches per epoch (``train_ch6`` divides by zero below 5), and a
-live view that updates one figure in place instead of printing per batch.
-It does not need d2l, so it also runs where d2l is not installed.
+The pieces d2l already has come from d2l (``try_gpu``, ``accuracy``, ``Timer``,
+``Accumulator``, ``evaluate_accuracy_gpu``). The loop is our own copy of d2l's
+``train_ch6`` because that one raises ZeroDivisionError with fewer than 5
+batches per epoch and its ``Animator`` clears the cell's output, which strict
+nbval cannot compare; ours adds a seed, a choice of optimiser, a learning-rate
+schedule and augmentation, and reports to a :class:`TrainingView` that
+updates one figure in place.
 """
 
 from __future__ import annotations
 
 import base64
 import html
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,138 +21,39 @@ import torch
 from matplotlib.figure import Figure
 from torch import nn
 
-from ._checks import check_choice, check_int, check_positive_number, check_shape
+from ._checks import check_choice, check_int, check_positive_number
 from .data import random_shift
 
+# Chapter 06, its exercises and the feature-map widget import these from utils.train.
+from .models import BOOK_RECIPE, MODERN_RECIPE, Recipe, layer_shapes, lenet  # noqa: F401
+
 __all__ = [
-    "BOOK_RECIPE",
-    "MODERN_RECIPE",
     "History",
-    "Recipe",
     "TrainingView",
-    "accuracy",
     "confusion_matrix",
-    "default_device",
     "evaluate_accuracy",
-    "layer_shapes",
-    "lenet",
     "predict",
     "train",
 ]
 
-ACTIVATIONS = {"sigmoid": nn.Sigmoid, "relu": nn.ReLU}
-POOLS = {"avg": nn.AvgPool2d, "max": nn.MaxPool2d}
 OPTIMIZERS = ("sgd", "adam")
 SCHEDULES = (None, "onecycle")
 INITS = ("xavier", "kaiming", "default")
 
 
-def lenet(activation: str = "sigmoid", pool: str = "avg", *, batch_norm: bool = False) -> nn.Sequential:
-    """LeNet-5 as in d2l: input X: (batch, 1, 28, 28) → logits (batch, 10).
+def _d2l() -> Any:
+    # imported on first use: d2l pulls in pandas and torchvision, seconds that chapters 01-05 never need
+    from d2l import torch as d2l
 
-    conv 5×5 (6 channels, padding 2) → act → pool 2×2 → conv 5×5 (16) → act →
-    pool 2×2 → flatten → 120 → act → 84 → act → 10. The book uses
-    ``activation="sigmoid", pool="avg"``; the modern variant ``"relu", "max"``
-    and, with ``batch_norm=True``, a batch-norm layer before every activation
-    (d2l's "LeNet with batch normalization").
-    """
-    check_choice(activation, "activation", tuple(ACTIVATIONS))
-    check_choice(pool, "pool", tuple(POOLS))
-    act, pooling = ACTIVATIONS[activation], POOLS[pool]
-
-    def norm(kind: type[nn.Module], n: int) -> list[nn.Module]:
-        return [kind(n)] if batch_norm else []
-
-    return nn.Sequential(
-        nn.Conv2d(1, 6, kernel_size=5, padding=2), *norm(nn.BatchNorm2d, 6), act(),
-        pooling(kernel_size=2, stride=2),
-        nn.Conv2d(6, 16, kernel_size=5), *norm(nn.BatchNorm2d, 16), act(),
-        pooling(kernel_size=2, stride=2),
-        nn.Flatten(),
-        nn.Linear(16 * 5 * 5, 120), *norm(nn.BatchNorm1d, 120), act(),
-        nn.Linear(120, 84), *norm(nn.BatchNorm1d, 84), act(),
-        nn.Linear(84, 10),
-    )
-
-
-@dataclass(frozen=True)
-class Recipe:
-    """Everything that decides a training run besides the data."""
-
-    name: str
-    activation: str
-    pool: str
-    optimizer: str
-    lr: float
-    batch_size: int
-    num_epochs: int
-    init: str = "xavier"
-    batch_norm: bool = False
-    schedule: str | None = None
-    max_shift: int = 0
-
-    def model(self) -> nn.Sequential:
-        return lenet(self.activation, self.pool, batch_norm=self.batch_norm)
-
-    def train_kwargs(self) -> dict[str, Any]:
-        """The keyword arguments of ``train`` this recipe fixes."""
-        return {"num_epochs": self.num_epochs, "lr": self.lr, "optimizer": self.optimizer,
-                "init": self.init, "schedule": self.schedule, "max_shift": self.max_shift}
-
-
-# d2l 7.6: sigmoid + average pooling, plain SGD with a large step, 10 epochs, batch 256.
-BOOK_RECIPE = Recipe("book", "sigmoid", "avg", "sgd", 0.9, 256, 10, "xavier")
-# The same layers with ReLU, max pooling and batch norm, Kaiming init, Adam with a
-# one-cycle learning rate, small batches, and training digits shifted by up to 2 pixels.
-MODERN_RECIPE = Recipe("modern", "relu", "max", "adam", 3e-3, 64, 12, "kaiming",
-                       batch_norm=True, schedule="onecycle", max_shift=2)
-
-
-def default_device() -> torch.device:
-    """The first GPU if there is one, else the CPU (what ``d2l.try_gpu()`` returns)."""
-    return torch.device("cuda:0") if torch.cuda.is_available() else torch.device("cpu")
-
-
-def layer_shapes(net: nn.Sequential, input_shape: tuple[int, ...] = (1, 1, 28, 28)) -> list[tuple[str, tuple[int, ...]]]:
-    """Each layer's name and output shape for an input of ``input_shape``.
-
-    The d2l walk-through: (1, 1, 28, 28) → Conv2d (1, 6, 28, 28) → … → (1, 10).
-    """
-    if not isinstance(net, nn.Sequential):
-        raise TypeError(f"net must be an nn.Sequential, got {type(net).__name__}")
-    input_shape = check_shape(input_shape, "input_shape")
-    param = next(net.parameters(), None)
-    X = torch.zeros(input_shape, device=param.device if param is not None else "cpu")
-    rows, was_training = [], net.training
-    net.eval()  # batch norm cannot use batch statistics of a single example
-    try:
-        with torch.no_grad():
-            for layer in net:
-                X = layer(X)
-                rows.append((type(layer).__name__, tuple(X.shape)))
-    finally:
-        net.train(was_training)
-    return rows
-
-
-def accuracy(y_hat: torch.Tensor, y: torch.Tensor) -> int:
-    """Number of correct predictions. y_hat: (n, q) logits or (n,) labels, y: (n,)."""
-    if y_hat.ndim > 1 and y_hat.shape[1] > 1:
-        y_hat = y_hat.argmax(dim=1)
-    return int((y_hat.to(y.dtype) == y).sum())
-
-
-def _device_of(net: nn.Module, device: torch.device | str | None) -> torch.device:
-    if device is not None:
-        return torch.device(device)
-    param = next(net.parameters(), None)
-    return param.device if param is not None else torch.device("cpu")
+    return d2l
 
 
 def predict(net: nn.Module, data_iter: Iterable, device: torch.device | str | None = None
             ) -> tuple[torch.Tensor, torch.Tensor]:
     """True and predicted labels over ``data_iter``, both (n,) int64 on the CPU."""
-    device = _device_of(net, device)
+    if device is None:
+        param = next(net.parameters(), None)
+        device = param.device if param is not None else "cpu"
     net.eval()
     ys, preds = [], []
     with torch.no_grad():
@@ -164,13 +66,16 @@ def predict(net: nn.Module, data_iter: Iterable, device: torch.device | str | No
 
 
 def evaluate_accuracy(net: nn.Module, data_iter: Iterable, device: torch.device | str | None = None) -> float:
-    """Fraction of correct predictions over ``data_iter`` (d2l's ``evaluate_accuracy_gpu``)."""
-    y, y_pred = predict(net, data_iter, device)
-    return accuracy(y_pred, y) / len(y)
+    """Fraction of correct predictions over ``data_iter``: d2l's ``evaluate_accuracy_gpu``."""
+    return _d2l().evaluate_accuracy_gpu(net, data_iter, device)
 
 
 def confusion_matrix(y: torch.Tensor, y_pred: torch.Tensor, num_classes: int = 10) -> torch.Tensor:
-    """C: (num_classes, num_classes), ``C[i, j]`` = how many ``i`` were predicted as ``j``."""
+    """C: (num_classes, num_classes), ``C[i, j]`` = how many ``i`` were predicted as ``j``.
+
+    torch has no confusion matrix; one ``bincount`` over ``i * num_classes + j`` is all it takes.
+    """
+    num_classes = check_int(num_classes, "num_classes", 1)
     for name, t in (("y", y), ("y_pred", y_pred)):
         if not isinstance(t, torch.Tensor) or t.ndim != 1:
             raise TypeError(f"{name} must be a 1-D tensor of labels, got {type(t).__name__}")
@@ -244,7 +149,7 @@ def train(
     it to almost 0; ``max_shift > 0`` shifts every training image by a random
     number of pixels in [-max_shift, max_shift] (data augmentation). With a
     ``seed`` the run is repeatable: it seeds the weights and the loader's
-    shuffling. ``device=None`` picks the GPU if present, else the CPU.
+    shuffling. ``device=None`` is ``d2l.try_gpu()``: the GPU if present, else the CPU.
     """
     num_epochs = check_int(num_epochs, "num_epochs", 1)
     check_positive_number(lr, "lr")
@@ -252,7 +157,8 @@ def train(
     check_choice(init, "init", INITS)
     check_choice(schedule, "schedule", SCHEDULES)
     max_shift = check_int(max_shift, "max_shift", 0)
-    device = torch.device(device) if device is not None else default_device()
+    d2l = _d2l()
+    device = torch.device(device) if device is not None else d2l.try_gpu()
     aug_gen = torch.Generator()
     if seed is not None:
         torch.manual_seed(seed)
@@ -271,14 +177,14 @@ def train(
         if not num_batches:
             raise ValueError("schedule='onecycle' needs a train_iter with a length")
         sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=num_epochs * num_batches)
-    history = History(num_epochs=int(num_epochs), device=str(device))
+    history = History(num_epochs=num_epochs, device=str(device))
     if view is not None:
         view.start(history)
     for epoch in range(num_epochs):
         net.train()
-        loss_sum, correct, n, seconds = 0.0, 0, 0, 0.0
+        metric, timer = d2l.Accumulator(3), d2l.Timer()  # sum of losses, correct predictions, examples
         for i, (X, y) in enumerate(train_iter):
-            tic = time.perf_counter()
+            timer.start()
             if max_shift:
                 X = random_shift(X, max_shift, generator=aug_gen)
             X, y = X.to(device), y.to(device)
@@ -290,17 +196,15 @@ def train(
             if sched is not None:
                 sched.step()
             with torch.no_grad():
-                loss_sum += float(loss) * X.shape[0]
-                correct += accuracy(y_hat, y)
-                n += X.shape[0]
-            seconds += time.perf_counter() - tic
+                metric.add(float(loss) * X.shape[0], d2l.accuracy(y_hat, y), X.shape[0])
+            timer.stop()
             if view is not None:
                 view.batch(epoch, i + 1, num_batches)
-        if n == 0:
+        if metric[2] == 0:
             raise ValueError("train_iter yielded no batches")
-        history.train_loss.append(loss_sum / n)
-        history.train_acc.append(correct / n)
-        history.seconds.append(seconds)
+        history.train_loss.append(metric[0] / metric[2])
+        history.train_acc.append(metric[1] / metric[2])
+        history.seconds.append(timer.sum())
         history.test_acc.append(evaluate_accuracy(net, test_iter, device))
         if view is not None:
             view.update(history)
