@@ -2,7 +2,7 @@
 
     make bench            # or: .venv/bin/python benchmarks/bench_corr2d.py [--size 256] [--kernel 3]
 
-Target (issue 2): the vectorised version within 3× of F.conv2d.
+Target: the vectorised version within 3× of F.conv2d.
 """
 
 from __future__ import annotations

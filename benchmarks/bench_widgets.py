@@ -7,7 +7,7 @@ defaults; then each control is stepped one notch at a time, the way a slider dra
 from the browser, and the time of ``control.value = v`` is measured: that call runs the
 whole redraw (draw into the Figure, render the PNG, update the HTML) before returning.
 The split into drawing and PNG encoding is reported too.
-Target (issue 6): ≤ 100 ms per step. --check exits 1 when a widget's mean is over it.
+Target: ≤ 100 ms per step. --check exits 1 when a widget's mean is over it.
 """
 
 from __future__ import annotations

@@ -23,9 +23,9 @@ def torch_conv(X, K, **kw):
     return F.conv2d(X.reshape(1, -1, *X.shape[-2:]), K, **kw)[0]
 
 
-# ---- seeds' worked examples -------------------------------------------------------------
+# ---- the book's worked examples---------------------------------------------------------
 
-def test_corr2d_seed_example():
+def test_corr2d_book_example():
     X = torch.tensor([[0.0, 1, 2], [3, 4, 5], [6, 7, 8]])
     K = torch.tensor([[0.0, 1], [2, 3]])
     assert torch.equal(corr2d(X, K), torch.tensor([[19.0, 25], [37, 43]]))
@@ -50,7 +50,7 @@ def test_vertical_edge_example_and_transpose():
     assert torch.count_nonzero(corr2d(X.t(), K)) == 0  # K only sees vertical edges
 
 
-def test_multi_in_seed_example():
+def test_multi_in_book_example():
     X = torch.stack([torch.arange(9.0).reshape(3, 3), torch.arange(1.0, 10).reshape(3, 3)])
     K = torch.stack([torch.arange(4.0).reshape(2, 2), torch.arange(1.0, 5).reshape(2, 2)])
     assert torch.equal(corr2d_multi_in(X, K), torch.tensor([[56.0, 72], [104, 120]]))

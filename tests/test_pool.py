@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from utils import pool2d
 
 
-def test_seed_example_max_and_avg():
+def test_book_example_max_and_avg():
     X = torch.arange(9.0).reshape(3, 3)
     assert torch.equal(pool2d(X, (2, 2)), torch.tensor([[4.0, 5], [7, 8]]))
     assert torch.equal(pool2d(X, (2, 2), "avg"), torch.tensor([[2.0, 3], [5, 6]]))
