@@ -136,13 +136,3 @@ def test_bad_input():
             draw_multi_channel(fig, X_SEED, K2, 0, 4)
     finally:
         plt.close(fig)
-
-
-def test_no_pyplot_figures_leak():
-    before = len(plt.get_fignums())
-    w = multi_channel()
-    for o in range(3):
-        w.controls["out_channel"].value = o
-        for pos in range(4):
-            w.controls["position"].value = pos
-    assert len(plt.get_fignums()) == before

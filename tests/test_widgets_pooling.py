@@ -157,16 +157,6 @@ def test_bad_input():
         plt.close(fig)
 
 
-def test_no_pyplot_figures_leak():
-    before = len(plt.get_fignums())
-    w = pooling_window(torch.randn(5, 5))
-    for k in (1, 2, 3):
-        w.controls["pool_size"].value = k
-        for pos in range(w.controls["position"].max + 1):
-            w.controls["position"].value = pos
-    assert len(plt.get_fignums()) == before
-
-
 def test_max_pooling_padding_is_written_as_minus_infinity():
     w = pooling_window(pool_size=2, padding=1, stride=2)
     assert w.info["arithmetic"] == "max(−∞, −∞, −∞, 0) = 0"

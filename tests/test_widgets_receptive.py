@@ -49,11 +49,15 @@ def test_moving_the_unit_moves_the_region_and_redraws():
     assert box.get_linestyle() == "-"  # fully inside the image now
 
 
-def test_switching_presets_resizes_the_sliders():
+def test_switching_presets_resizes_the_sliders_with_one_redraw():
     w = receptive_field_widget()
     w.controls["row"].value = 15
+    redraws = []
+    original = w._draw
+    w._draw = lambda fig, **values: redraws.append(values) or original(fig, **values)
     w.controls["network"].value = "LeNet: conv 5×5 p2, pool 2, conv 5×5, pool 2"
     assert w.controls["row"].max == 4 and w.controls["row"].value == 4
+    assert len(redraws) == 1 and redraws[0]["row"] == 4  # the clamp happens before the one redraw
     assert w.error is None
     assert w.info["size"] == (16, 16) and w.info["jump"] == (4, 4)
     titles = [t.get_text() for t in w.figure.axes[0].texts]

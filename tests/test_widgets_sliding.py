@@ -82,11 +82,3 @@ def test_bad_input_raises_before_building():
         sliding_window(torch.ones(2, 2), torch.ones(3, 3))
     with pytest.raises(TypeError, match="X must be a torch.Tensor"):
         sliding_window([[1, 2]], torch.ones(1, 1))
-
-
-def test_no_pyplot_figures_leak():
-    before = len(plt.get_fignums())
-    w = sliding_window(torch.randn(5, 5), torch.randn(3, 3), padding=1)
-    for pos in range(w.controls["position"].max + 1):
-        w.controls["position"].value = pos
-    assert len(plt.get_fignums()) == before

@@ -9,12 +9,15 @@ registry and works with any notebook backend (JupyterLab, Colab, Binder).
 
 from __future__ import annotations
 
+import html
 import io
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import ipywidgets as widgets
 from matplotlib.figure import Figure
+
+from .._checks import check_int
 
 DrawResult = tuple[str, dict[str, Any]]
 DrawFn = Callable[..., DrawResult]
@@ -36,12 +39,13 @@ class ConvLabWidget(widgets.VBox):
     describing what was drawn (for tests and curious students). A ``ValueError``
     from ``draw`` is shown as a message instead of a traceback.
 
-    ``ranges`` maps a slider's name to ``(count, linked)``: ``count(values)``
-    gives how many positions the slider should offer for the current values
-    (None when the settings are invalid), and ``linked`` are widgets (a Play
-    button) whose ``max`` follows it. When another control changes, the slider's
-    range is updated (clamping its value) *before* the one redraw that the
-    change causes: one move of any control, one redraw.
+    ``ranges`` is the one way a slider's range follows other controls: it maps
+    the slider's name to ``(count, linked)``, where ``count(values)`` gives how
+    many positions the slider should offer for the current values (None when
+    the settings are invalid) and ``linked`` are widgets (a Play button) whose
+    ``max`` follows it. When a control changes, every range is updated
+    (clamping values) *before* the one redraw that the change causes: one move
+    of any control, one redraw.
 
     Attributes useful in tests: ``controls`` (name → widget), ``figure``,
     ``image`` (its ``value`` is the PNG shown), ``text`` (``value`` is the
@@ -74,6 +78,7 @@ class ConvLabWidget(widgets.VBox):
         super().__init__(children=[*rows, *self.controls.values(), self.image, self.text])
         self.add_class("convlab-widget")
         self.add_class(css_class)
+        self._update_ranges()
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
         self.redraw()
@@ -84,15 +89,15 @@ class ConvLabWidget(widgets.VBox):
     def redraw(self) -> None:
         self.figure.clear()
         try:
-            html, self.info = self._draw(self.figure, **self.values())
+            text, self.info = self._draw(self.figure, **self.values())
             self.error = None
         except ValueError as exc:
             self.figure.clear()
             self.figure.text(0.5, 0.5, "no valid output", ha="center", va="center", fontsize=14)
             self.info, self.error = {}, str(exc)
-            html = f"<b style='color:#b00'>No valid output:</b> {_escape(str(exc))}"
+            text = f"<b style='color:#b00'>No valid output:</b> {html.escape(str(exc), quote=False)}"
         self.image.value = figure_png(self.figure, self._dpi)
-        self.text.value = html
+        self.text.value = text
 
     def _on_change(self, _change: dict) -> None:
         if self._updating:  # a range update clamped a value: the redraw below covers it
@@ -117,18 +122,24 @@ class ConvLabWidget(widgets.VBox):
         return f"ConvLabWidget({', '.join(classes)})"
 
 
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def fmt(value: float) -> str:
-    """A number as a student would write it: 19, -1, 0.25, −∞ (max pooling's padding)."""
+def fmt(value: float | tuple[int, int]) -> str:
+    """A number or an (h, w) pair as a student would write it: 19, -1, 0.25, −∞ (max
+    pooling's padding); a pair (3, 3) as 3, the way ``nn.Conv2d`` accepts it, and (3, 5) as (3, 5)."""
+    if isinstance(value, tuple):
+        return fmt(value[0]) if value[0] == value[1] else f"({fmt(value[0])}, {fmt(value[1])})"
     value = float(value)
     if value in (float("inf"), float("-inf")):
         return "∞" if value > 0 else "−∞"
     if value.is_integer():
         return str(int(value))
     return f"{value:.2f}"
+
+
+def check_index(value: object, name: str, n: int, where: str = "") -> int:
+    """``value`` as an int in [0, n): which output cell, channel or layer to show."""
+    if check_int(value, name, 0) >= n:
+        raise ValueError(f"{name} must be in [0, {n - 1}]{where}, got {value}")
+    return int(value)
 
 
 def slider(description: str, value: int, lo: int, hi: int, **kw: Any) -> widgets.IntSlider:

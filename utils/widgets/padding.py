@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import ipywidgets as widgets
@@ -9,17 +10,16 @@ import numpy as np
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 
-from .._checks import as_pair
+from .._checks import IntOrPair, Pair, as_pair
 from ..shapes import conv_output_shape
-from ._base import ConvLabWidget, DrawResult, slider
-from ._draw import CELL_COLOR, WINDOW_COLOR, outline, outline_cells
-
-IntOrPair = int | tuple[int, int]
+from ._base import ConvLabWidget, DrawResult, check_index, fmt, slider
+from ._draw import CELL_COLOR, WINDOW_COLOR, draw_grid, fit_grid, outline, outline_cells
 
 # cell categories of the padded input
 PAD, UNUSED, INPUT, IN_WINDOW = 0, 1, 2, 3
 _INPUT_CMAP = ListedColormap(["#e4e4e4", "#f6c9c9", "#dbe8f6", "#8fb8e3"])
 _OUTPUT_CMAP = ListedColormap(["#ffffff", "#fde0c2", "#f5a05a"])
+_LINES = "#9a9a9a"
 ANNOTATE_ZEROS_MAX = 10  # write "0" in padding cells up to this padded size
 
 # slider ranges (min, default max); a larger starting value widens the range
@@ -30,10 +30,6 @@ RANGES = {
     "stride": (1, 4),
     "dilation": (1, 3),
 }
-
-
-def _pair_text(name: str, value: tuple[int, int]) -> str:
-    return f"{name}={value[0]}" if value[0] == value[1] else f"{name}=({value[0]}, {value[1]})"
 
 
 def conv2d_call(
@@ -50,13 +46,11 @@ def conv2d_call(
     Defaults (padding 0, stride 1, dilation 1) are left out, as one would write it.
     """
     k = as_pair(kernel_size, "kernel_size", minimum=1)
-    p = as_pair(padding, "padding", minimum=0)
-    s = as_pair(stride, "stride", minimum=1)
-    d = as_pair(dilation, "dilation", minimum=1)
-    args = [str(in_channels), str(out_channels), _pair_text("kernel_size", k)]
-    for name, value, default in (("padding", p, 0), ("stride", s, 1), ("dilation", d, 1)):
-        if value != (default, default):
-            args.append(_pair_text(name, value))
+    args = [str(in_channels), str(out_channels), f"kernel_size={fmt(k)}"]
+    for name, value, default in (("padding", padding, 0), ("stride", stride, 1), ("dilation", dilation, 1)):
+        pair = as_pair(value, name, minimum=default)
+        if pair != (default, default):
+            args.append(f"{name}={fmt(pair)}")
     return f"nn.Conv2d({', '.join(args)})"
 
 
@@ -87,6 +81,109 @@ def _covered(n_padded: int, k: int, s: int, d: int, n_out: int) -> np.ndarray:
     return used
 
 
+@dataclass(frozen=True)
+class PaddedWindow:
+    """What the picture shows: the padded input's cells by category and the window at one output cell."""
+
+    input_size: Pair
+    kernel_size: Pair
+    padding: Pair
+    stride: Pair
+    dilation: Pair
+    output_shape: Pair
+    cell: Pair
+    grid: np.ndarray  # (H + 2p_h, W + 2p_w) of PAD, UNUSED, INPUT, IN_WINDOW
+    rows: list[int]  # padded-input rows and columns under the window
+    cols: list[int]
+    unused_cells: int  # input cells no window ever touches
+
+    def info(self) -> dict[str, Any]:
+        (r0, r1), (c0, c1) = (self.rows[0], self.rows[-1]), (self.cols[0], self.cols[-1])
+        return {"input_size": self.input_size, "kernel_size": self.kernel_size, "padding": self.padding,
+                "stride": self.stride, "dilation": self.dilation, "padded_size": self.grid.shape,
+                "output_shape": self.output_shape, "cell": self.cell,
+                "window": (r0, c0, r1 - r0 + 1, c1 - c0 + 1), "taps": [(r, c) for r in self.rows for c in self.cols],
+                "unused_cells": self.unused_cells, "formula": self.formulas(),
+                "conv2d_call": conv2d_call(self.kernel_size, padding=self.padding, stride=self.stride,
+                                           dilation=self.dilation)}
+
+    def formulas(self) -> tuple[str, str]:
+        return tuple(shape_formula(self.input_size[a], self.kernel_size[a], self.padding[a], self.stride[a],
+                                   self.dilation[a], axis) for a, axis in enumerate("hw"))
+
+
+def padded_window_at(input_size: IntOrPair, kernel_size: IntOrPair, padding: IntOrPair = 0,
+                     stride: IntOrPair = 1, dilation: IntOrPair = 1, position: int = 0) -> PaddedWindow:
+    """Which padded-input cells are padding, input, never used, or under the window at output
+    cell ``position`` (counted row by row). Raises ``ValueError`` when there is no valid output."""
+    n = as_pair(input_size, "input_size", minimum=1)
+    k = as_pair(kernel_size, "kernel_size", minimum=1)
+    p = as_pair(padding, "padding", minimum=0)
+    s = as_pair(stride, "stride", minimum=1)
+    d = as_pair(dilation, "dilation", minimum=1)
+    out_h, out_w = conv_output_shape(n, k, padding=p, stride=s, dilation=d)  # raises if no output
+    i, j = divmod(check_index(position, "position", out_h * out_w, f" for a {out_h}×{out_w} output"), out_w)
+    H, W = n[0] + 2 * p[0], n[1] + 2 * p[1]
+    used = _covered(H, k[0], s[0], d[0], out_h)[:, None] & _covered(W, k[1], s[1], d[1], out_w)[None, :]
+    grid = np.full((H, W), PAD)
+    inner = (slice(p[0], p[0] + n[0]), slice(p[1], p[1] + n[1]))
+    grid[inner] = np.where(used[inner], INPUT, UNUSED)
+    rows = i * s[0] + np.arange(k[0]) * d[0]
+    cols = j * s[1] + np.arange(k[1]) * d[1]
+    window = np.ix_(rows, cols)
+    grid[window] = np.where(grid[window] == PAD, PAD, IN_WINDOW)
+    return PaddedWindow(n, k, p, s, d, (out_h, out_w), (i, j), grid, rows.tolist(), cols.tolist(),
+                        int((~used[inner]).sum()))
+
+
+def _plot_padding(fig: Figure, w: PaddedWindow) -> None:
+    (i, j), (out_h, out_w), (H, W) = w.cell, w.output_shape, w.grid.shape
+    n, p, s = w.input_size, w.padding, w.stride
+    ax_x, ax_y = fig.subplots(1, 2, width_ratios=[max(W, 3), max(out_w, 3)])
+    fig.subplots_adjust(left=0.02, right=0.98, bottom=0.03, top=0.9, wspace=0.12)
+    zeros = max(H, W) <= ANNOTATE_ZEROS_MAX and p != (0, 0)
+    draw_grid(ax_x, w.grid, cmap=_INPUT_CMAP, vmin=-0.5, vmax=IN_WINDOW + 0.5, alpha=1, lines=_LINES, lw=0.5,
+              labels=np.where(w.grid == PAD, "0", "") if zeros else False, fontsize=9, label_color="#888888")
+    title = f"input {n[0]}×{n[1]}"
+    if p != (0, 0):
+        title += f" + padding {p[0]},{p[1]} per side → {H}×{W}"
+    fit_grid(ax_x, (H, W), title, fontsize=10)
+    starts_r = np.repeat(np.arange(out_h) * s[0], out_w)
+    starts_c = np.tile(np.arange(out_w) * s[1], out_h)
+    ax_x.scatter(starts_c - 0.3, starts_r - 0.3, s=8, color="#333333", zorder=3)
+    if p != (0, 0):
+        outline(ax_x, p[0], p[1], n[0], n[1], "#555555", lw=1.5)
+    if w.dilation == (1, 1):
+        outline(ax_x, w.rows[0], w.cols[0], *w.kernel_size, WINDOW_COLOR)
+    else:
+        outline_cells(ax_x, [(r, c) for r in w.rows for c in w.cols], WINDOW_COLOR)
+    out = np.zeros((out_h, out_w))
+    out.ravel()[: i * out_w + j + 1] = 1
+    out[i, j] = 2
+    draw_grid(ax_y, out, cmap=_OUTPUT_CMAP, vmin=-0.5, vmax=2.5, alpha=1, labels=False, lines=_LINES, lw=0.5)
+    fit_grid(ax_y, (out_h, out_w), f"output {out_h}×{out_w}", fontsize=10)
+    outline(ax_y, i, j, 1, 1, CELL_COLOR)
+
+
+def _padding_html(w: PaddedWindow) -> str:
+    n, k, p, s, d = w.input_size, w.kernel_size, w.padding, w.stride, w.dilation
+    lines = [f"<code>{formula}</code>" for formula in w.formulas()]
+    if d == (1, 1):
+        lines += [f"<code>{_d2l_formula(n[a], k[a], p[a], s[a], axis)}</code>" for a, axis in enumerate("hw")]
+    else:
+        span = tuple(d[a] * (k[a] - 1) + 1 for a in range(2))
+        lines.append(f"dilated kernel spans d·(k − 1) + 1 = {span[0]}×{span[1]} cells with only "
+                     f"{k[0]}×{k[1]} weights")
+    lines.append(f"output[{w.cell[0]}, {w.cell[1]}] ← padded input rows {w.rows[0]}…{w.rows[-1]}, "
+                 f"cols {w.cols[0]}…{w.cols[-1]}")
+    if w.unused_cells:
+        lines.append(f"{w.unused_cells} input cell(s) are never under any window (pink)")
+    call = conv2d_call(k, padding=p, stride=s, dilation=d)
+    lines.append(f"<code>{call}</code> turns (1, 1, {n[0]}, {n[1]}) into (1, 1, {w.output_shape[0]}, "
+                 f"{w.output_shape[1]})")
+    return "<br>".join(lines)
+
+
 def draw_padding(
     fig: Figure,
     input_size: IntOrPair,
@@ -106,112 +203,9 @@ def draw_padding(
     ``position`` counts output cells row by row. Raises ``ValueError`` when the
     settings have no valid output (the ConvLab widget shows the message).
     """
-    n = as_pair(input_size, "input_size", minimum=1)
-    k = as_pair(kernel_size, "kernel_size", minimum=1)
-    p = as_pair(padding, "padding", minimum=0)
-    s = as_pair(stride, "stride", minimum=1)
-    d = as_pair(dilation, "dilation", minimum=1)
-    out_h, out_w = conv_output_shape(n, k, padding=p, stride=s, dilation=d)  # raises if no output
-    n_out = out_h * out_w
-    if not 0 <= position < n_out:
-        raise ValueError(f"position must be in [0, {n_out - 1}] for a {out_h}×{out_w} output, got {position}")
-    i, j = divmod(position, out_w)
-    H, W = n[0] + 2 * p[0], n[1] + 2 * p[1]
-
-    used_r = _covered(H, k[0], s[0], d[0], out_h)
-    used_c = _covered(W, k[1], s[1], d[1], out_w)
-    grid = np.full((H, W), PAD)
-    inner = (slice(p[0], p[0] + n[0]), slice(p[1], p[1] + n[1]))
-    grid[inner] = INPUT
-    unused = ~(used_r[:, None] & used_c[None, :])
-    grid[inner] = np.where(unused[inner], UNUSED, INPUT)
-    rows = i * s[0] + np.arange(k[0]) * d[0]
-    cols = j * s[1] + np.arange(k[1]) * d[1]
-    taps = [(int(r), int(c)) for r in rows for c in cols]
-    win = grid[np.ix_(rows, cols)]
-    grid[np.ix_(rows, cols)] = np.where(win == PAD, PAD, IN_WINDOW)
-
-    ax_x, ax_y = fig.subplots(1, 2, width_ratios=[max(W, 3), max(out_w, 3)])
-    fig.subplots_adjust(left=0.02, right=0.98, bottom=0.03, top=0.9, wspace=0.12)
-    _grid(ax_x, grid, _INPUT_CMAP, vmax=3)
-    if max(H, W) <= ANNOTATE_ZEROS_MAX and (p[0] or p[1]):
-        size = 9
-        for r, c in zip(*np.nonzero(grid == PAD), strict=True):
-            ax_x.text(c, r, "0", ha="center", va="center", fontsize=size, color="#888888")
-    starts_r = np.repeat(np.arange(out_h) * s[0], out_w)
-    starts_c = np.tile(np.arange(out_w) * s[1], out_h)
-    ax_x.scatter(starts_c - 0.3, starts_r - 0.3, s=8, color="#333333", zorder=3)
-    if p != (0, 0):
-        outline(ax_x, p[0], p[1], n[0], n[1], "#555555", lw=1.5)
-    if d == (1, 1):
-        outline(ax_x, int(rows[0]), int(cols[0]), k[0], k[1], WINDOW_COLOR)
-    else:
-        outline_cells(ax_x, taps, WINDOW_COLOR)
-    title = f"input {n[0]}×{n[1]}"
-    if p != (0, 0):
-        title += f" + padding {p[0]},{p[1]} per side → {H}×{W}"
-    ax_x.set_title(title, fontsize=10)
-
-    out = np.zeros((out_h, out_w))
-    out.ravel()[: position + 1] = 1
-    out[i, j] = 2
-    _grid(ax_y, out, _OUTPUT_CMAP, vmax=2)
-    outline(ax_y, i, j, 1, 1, CELL_COLOR)
-    ax_y.set_title(f"output {out_h}×{out_w}", fontsize=10)
-
-    formula_h = shape_formula(n[0], k[0], p[0], s[0], d[0], "h")
-    formula_w = shape_formula(n[1], k[1], p[1], s[1], d[1], "w")
-    call = conv2d_call(k, padding=p, stride=s, dilation=d)
-    lines = [
-        f"<code>{formula_h}</code>",
-        f"<code>{formula_w}</code>",
-    ]
-    if d == (1, 1):
-        lines.append(f"<code>{_d2l_formula(n[0], k[0], p[0], s[0], 'h')}</code>")
-        lines.append(f"<code>{_d2l_formula(n[1], k[1], p[1], s[1], 'w')}</code>")
-    else:
-        span = tuple(d[a] * (k[a] - 1) + 1 for a in range(2))
-        lines.append(f"dilated kernel spans d·(k − 1) + 1 = {span[0]}×{span[1]} cells with only "
-                     f"{k[0]}×{k[1]} weights")
-    lines.append(f"output[{i}, {j}] ← padded input rows {int(rows[0])}…{int(rows[-1])}, "
-                 f"cols {int(cols[0])}…{int(cols[-1])}")
-    n_unused = int(unused[inner].sum())
-    if n_unused:
-        lines.append(f"{n_unused} input cell(s) are never under any window (pink)")
-    lines.append(f"<code>{call}</code> turns (1, 1, {n[0]}, {n[1]}) into (1, 1, {out_h}, {out_w})")
-    html = "<br>".join(lines)
-    info: dict[str, Any] = {
-        "input_size": n,
-        "kernel_size": k,
-        "padding": p,
-        "stride": s,
-        "dilation": d,
-        "padded_size": (H, W),
-        "output_shape": (out_h, out_w),
-        "cell": (i, j),
-        "window": (int(rows[0]), int(cols[0]), int(rows[-1] - rows[0] + 1), int(cols[-1] - cols[0] + 1)),
-        "taps": taps,
-        "unused_cells": n_unused,
-        "formula": (formula_h, formula_w),
-        "conv2d_call": call,
-    }
-    return html, info
-
-
-def _grid(ax: Any, values: np.ndarray, cmap: ListedColormap, vmax: int) -> None:
-    """Cells with grid lines in one QuadMesh; cell (r, c) is centred at (c, r).
-
-    No ticks at all: tick layout is the slowest part of rendering a small
-    figure, and the grid lines come free with the mesh edges.
-    """
-    rows, cols = values.shape
-    ax.pcolormesh(np.arange(cols + 1) - 0.5, np.arange(rows + 1) - 0.5, values, cmap=cmap,
-                  vmin=-0.5, vmax=vmax + 0.5, edgecolors="#9a9a9a", linewidth=0.5)
-    ax.set_xticks([])
-    ax.set_yticks([])
-    ax.set_aspect("equal")
-    ax.set_xlim(-0.5, cols - 0.5)
-    ax.set_ylim(rows - 0.5, -0.5)
+    w = padded_window_at(input_size, kernel_size, padding, stride, dilation, position)
+    _plot_padding(fig, w)
+    return _padding_html(w), w.info()
 
 
 _AXIS_NAMES = ("input_size", "kernel_size", "padding", "stride", "dilation")
@@ -275,12 +269,10 @@ def padding_stride(
             return None
         return h * w
 
-    first = n_cells({name: c.value for name, c in controls.items()})
-    if first is None:
-        conv_output_shape(start["input_size"], start["kernel_size"], padding=start["padding"],
-                          stride=start["stride"], dilation=start["dilation"])  # raises the clear error
-    position = slider("output position", 0, 0, max((first or 1) - 1, 0))
-    play = widgets.Play(value=0, min=0, max=position.max, interval=interval_ms, description="play")
+    conv_output_shape(start["input_size"], start["kernel_size"], padding=start["padding"],
+                      stride=start["stride"], dilation=start["dilation"])  # an invalid start raises here
+    position = slider("output position", 0, 0, 0)  # its range follows the other sliders (ranges=)
+    play = widgets.Play(value=0, min=0, max=0, interval=interval_ms, description="play")
     widgets.jslink((play, "value"), (position, "value"))
 
     def draw(fig: Figure, position: int, **values: int) -> DrawResult:
