@@ -114,8 +114,10 @@ def test_feature_map_widget(modern_net, images):
     assert labels[0] == "0: Conv2d → 6×28×28" and labels[-1].endswith("Linear → 10")
     with pytest.raises(ValueError, match="index must be in"):
         feature_maps(modern_net, images, index=9)
-    with pytest.raises(TypeError, match="images must be a non-empty tensor"):
+    with pytest.raises(ValueError, match=r"images must have shape \(N, C, H, W\)"):
         feature_maps(modern_net, images[0])
+    with pytest.raises(ValueError, match="at least one digit"):
+        feature_maps(modern_net, images[:0])
 
 
 def test_draw_trained_receptive_field(book_net, images):
@@ -144,8 +146,12 @@ def test_trained_receptive_field_widget(modern_net, images):
     assert (w.controls["i"].max, w.controls["channel"].max) == (27, 5)
     w.controls["i"].value, w.controls["j"].value = 27, 27
     assert w.info["clipped"] == ((25, 28), (25, 28)) and w.error is None
+    redraws = []
+    original = w._draw
+    w._draw = lambda fig, **values: redraws.append(values) or original(fig, **values)
     w.controls["layer"].value = 4  # back to 10×10: the unit is clamped inside, never invalid
     assert w.controls["i"].value == 9 and w.error is None and w.info["size"] == (14, 14)
+    assert len(redraws) == 1 and (redraws[0]["i"], redraws[0]["j"]) == (9, 9)  # one redraw, already clamped
     before = w.image.value
     w.controls["digit"].value = 1
     assert w.image.value != before

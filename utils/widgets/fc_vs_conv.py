@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import ipywidgets as widgets
@@ -14,6 +15,7 @@ from .._checks import check_tensor
 from ..conv import corr2d
 from ..fc import conv_param_count, fc_param_count, shift2d
 from ._base import ConvLabWidget, DrawResult, slider
+from ._draw import CELL_COLOR, WINDOW_COLOR
 
 # A rough, commonly quoted estimate (d2l's lecture): ~900 M dogs + ~600 M cats.
 CATS_AND_DOGS = 1_500_000_000
@@ -39,6 +41,68 @@ def _human(n: float) -> str:
     return f"{int(n)}"
 
 
+@dataclass(frozen=True)
+class ParamCounts:
+    """Weights of ``nn.Linear(c·h·w, hidden_units)`` and of ``nn.Conv2d(c, out_channels, kernel_size)``."""
+
+    image_size: tuple[int, int]
+    channels: int
+    hidden_units: int
+    kernel_size: int
+    out_channels: int
+    fc: int
+    conv: int
+
+    @property
+    def inputs(self) -> int:
+        return self.channels * self.image_size[0] * self.image_size[1]
+
+    def info(self) -> dict[str, Any]:
+        return {"fc_params": self.fc, "conv_params": self.conv, "ratio": self.fc / self.conv,
+                "inputs": self.inputs, "more_than_cats_and_dogs": self.fc > CATS_AND_DOGS}
+
+
+def param_count(image_size: tuple[int, int], channels: int, hidden_units: int, kernel_size: int,
+                out_channels: int) -> ParamCounts:
+    h, w = image_size
+    return ParamCounts((h, w), channels, hidden_units, kernel_size, out_channels,
+                       fc_param_count((channels, h, w), hidden_units),
+                       conv_param_count(channels, out_channels, kernel_size))
+
+
+def _plot_param_counts(fig: Figure, c: ParamCounts) -> None:
+    ax = fig.subplots()
+    fig.subplots_adjust(left=0.2, right=0.97, bottom=0.22, top=0.88)
+    bars = ax.barh([1, 0], [c.fc, c.conv], color=[CELL_COLOR, WINDOW_COLOR], height=0.6)
+    ax.set_xscale("log")
+    ax.set_yticks([1, 0], ["fully-connected", "convolution"])
+    top = max(12, int(np.ceil(np.log10(c.fc))) + 1)
+    ax.set_xlim(1, 10 ** top)
+    # plain "1e6" labels: the default mathtext labels cost half of this widget's render time
+    ax.set_xticks([10.0 ** e for e in range(0, top + 1, 3)], [f"1e{e}" for e in range(0, top + 1, 3)])
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.axvline(CATS_AND_DOGS, color=_GRAY, ls="--", lw=1)
+    ax.text(CATS_AND_DOGS, 1.45, "≈ all cats + dogs on Earth ", color=_GRAY, fontsize=8, va="center", ha="right")
+    for bar, n in zip(bars, (c.fc, c.conv), strict=True):
+        ax.text(bar.get_width() * 1.3, bar.get_y() + bar.get_height() / 2, _human(n), va="center", fontsize=10)
+    ax.set_ylim(-0.6, 1.7)
+    ax.set_xlabel("parameters (log scale)")
+    (h, w), ch = c.image_size, c.channels
+    ax.set_title(f"{ch}×{h}×{w} input = {_human(c.inputs)} numbers", fontsize=10)
+
+
+def _param_counts_html(c: ParamCounts) -> str:
+    (h, w), ch, hidden, k, c_o = c.image_size, c.channels, c.hidden_units, c.kernel_size, c.out_channels
+    return (
+        f"<code>FC: nn.Linear({ch}·{h}·{w}, {hidden}) → {c.inputs:,}·{hidden} + "
+        f"{hidden} = {c.fc:,} parameters ({c.fc * 4 / 1e9:,.3g} GB as float32)</code><br>"
+        f"<code>conv: nn.Conv2d({ch}, {c_o}, kernel_size={k}) → "
+        f"{c_o}·{ch}·{k}·{k} + {c_o} = {c.conv:,} parameters, "
+        f"for any image size</code><br>"
+        f"The FC layer needs {c.fc / c.conv:,.0f}× as many."
+    )
+
+
 def draw_param_counts(
     fig: Figure,
     image_size: tuple[int, int],
@@ -53,38 +117,9 @@ def draw_param_counts(
     kernel_size)``, whose count does not grow with the image. A dashed line
     marks ~1.5 billion, a rough count of the cats and dogs on Earth.
     """
-    h, w = image_size
-    fc = fc_param_count((channels, h, w), hidden_units)
-    conv = conv_param_count(channels, out_channels, kernel_size)
-    ax = fig.subplots()
-    fig.subplots_adjust(left=0.2, right=0.97, bottom=0.22, top=0.88)
-    bars = ax.barh([1, 0], [fc, conv], color=["#d62728", "#1f77b4"], height=0.6)
-    ax.set_xscale("log")
-    ax.set_yticks([1, 0], ["fully-connected", "convolution"])
-    top = max(12, int(np.ceil(np.log10(fc))) + 1)
-    ax.set_xlim(1, 10 ** top)
-    # plain "1e6" labels: the default mathtext labels cost half of this widget's render time
-    ax.set_xticks([10.0 ** e for e in range(0, top + 1, 3)], [f"1e{e}" for e in range(0, top + 1, 3)])
-    ax.xaxis.set_minor_locator(NullLocator())
-    ax.axvline(CATS_AND_DOGS, color=_GRAY, ls="--", lw=1)
-    ax.text(CATS_AND_DOGS, 1.45, "≈ all cats + dogs on Earth ", color=_GRAY, fontsize=8, va="center", ha="right")
-    for bar, n in zip(bars, (fc, conv), strict=True):
-        ax.text(bar.get_width() * 1.3, bar.get_y() + bar.get_height() / 2, _human(n), va="center", fontsize=10)
-    ax.set_ylim(-0.6, 1.7)
-    ax.set_xlabel("parameters (log scale)")
-    ax.set_title(f"{channels}×{h}×{w} input = {_human(channels * h * w)} numbers", fontsize=10)
-    ratio = fc / conv
-    html = (
-        f"<code>FC: nn.Linear({channels}·{h}·{w}, {hidden_units}) → {channels * h * w:,}·{hidden_units} + "
-        f"{hidden_units} = {fc:,} parameters ({fc * 4 / 1e9:,.3g} GB as float32)</code><br>"
-        f"<code>conv: nn.Conv2d({channels}, {out_channels}, kernel_size={kernel_size}) → "
-        f"{out_channels}·{channels}·{kernel_size}·{kernel_size} + {out_channels} = {conv:,} parameters, "
-        f"for any image size</code><br>"
-        f"The FC layer needs {ratio:,.0f}× as many."
-    )
-    info = {"fc_params": fc, "conv_params": conv, "ratio": ratio, "inputs": channels * h * w,
-            "more_than_cats_and_dogs": fc > CATS_AND_DOGS}
-    return html, info
+    c = param_count(image_size, channels, hidden_units, kernel_size, out_channels)
+    _plot_param_counts(fig, c)
+    return _param_counts_html(c), c.info()
 
 
 def param_counts(
@@ -141,6 +176,78 @@ def _peak(A: torch.Tensor) -> tuple[int, int]:
     return r, c
 
 
+@dataclass(frozen=True)
+class ShiftResponses:
+    """A conv layer's and an FC layer's responses to an image and to the image shifted."""
+
+    X: torch.Tensor  # (H, W)
+    shifted: torch.Tensor  # X shifted by ``shift``
+    shift: tuple[int, int]  # (down, right)
+    conv: tuple[torch.Tensor, torch.Tensor]  # response to X, to the shifted X
+    fc: tuple[torch.Tensor, torch.Tensor]
+    conv_gap: torch.Tensor  # conv(shift(X)) − shift(conv(X)): zero where the layer is equivariant
+    fc_gap: torch.Tensor
+
+    def errors(self) -> tuple[float, float]:
+        return float(self.conv_gap.abs().max()), float(self.fc_gap.abs().max())
+
+    def equivariant(self) -> bool:
+        return self.errors()[0] <= 1e-4 * (float(self.conv[0].abs().max()) or 1.0)
+
+    def info(self) -> dict[str, Any]:
+        conv_err, fc_err = self.errors()
+        return {"shift": self.shift, "conv_error": conv_err, "fc_error": fc_err, "conv_peak": _peak(self.conv[1]),
+                "fc_peak": _peak(self.fc[1]), "equivariant": self.equivariant()}
+
+
+def shift_response(X: torch.Tensor, K: torch.Tensor, W: torch.Tensor, shift_x: int, shift_y: int = 0
+                   ) -> ShiftResponses:
+    """Both layers' responses to X: (H, W) and to X shifted; K: (k, k) odd, W: (H·W, H·W)."""
+    X = check_tensor(X, "X", (2,), "(H, W)").detach()
+    h, w = X.shape
+    shift = (shift_y, shift_x)
+    Xs = shift2d(X, shift)
+    pad = (K.shape[0] // 2, K.shape[1] // 2)
+    conv = corr2d(X, K, padding=pad), corr2d(Xs, K, padding=pad)
+    fc = (W @ X.reshape(-1)).reshape(h, w), (W @ Xs.reshape(-1)).reshape(h, w)
+    return ShiftResponses(X, Xs, shift, conv, fc, conv[1] - shift2d(conv[0], shift), fc[1] - shift2d(fc[0], shift))
+
+
+def _plot_shift_responses(fig: Figure, r: ShiftResponses) -> None:
+    axes = fig.subplots(2, 3)
+    fig.subplots_adjust(left=0.02, right=0.98, bottom=0.02, top=0.9, hspace=0.35, wspace=0.1)
+    c_lim = float(r.conv[0].abs().max()) or 1.0
+    f_lim = float(r.fc[0].abs().max()) or 1.0
+    x_lim = float(r.X.max()) or 1
+    conv_err, fc_err = r.errors()
+    panels = [
+        (axes[0, 0], r.shifted, f"input shifted by {r.shift}", "gray_r", (0, x_lim)),
+        (axes[0, 1], r.conv[1], "conv response", "RdBu", (-c_lim, c_lim)),
+        (axes[0, 2], r.fc[1], "FC response", "RdBu", (-f_lim, f_lim)),
+        (axes[1, 0], r.X, "original input", "gray_r", (0, x_lim)),
+        (axes[1, 1], r.conv_gap, f"conv: minus shifted original\nmax |diff| = {conv_err:.2g}", "RdBu",
+         (-c_lim, c_lim)),
+        (axes[1, 2], r.fc_gap, f"FC: minus shifted original\nmax |diff| = {fc_err:.2g}", "RdBu", (-f_lim, f_lim)),
+    ]
+    for ax, A, title, cmap, (lo, hi) in panels:
+        ax.imshow(A.numpy(), cmap=cmap, vmin=lo, vmax=hi, interpolation="nearest")
+        ax.set_title(title, fontsize=8)
+        ax.set_xticks([])
+        ax.set_yticks([])
+
+
+def _shift_responses_html(r: ShiftResponses) -> str:
+    (shift_y, shift_x), (conv_err, fc_err) = r.shift, r.errors()
+    return (
+        f"Shift ({shift_y}, {shift_x}): strongest conv response moves {_peak(r.conv[0])} → {_peak(r.conv[1])}; "
+        f"strongest FC response {_peak(r.fc[0])} → {_peak(r.fc[1])}.<br>"
+        f"<code>max |conv(shift(X)) − shift(conv(X))| = {conv_err:.2g}</code> "
+        f"({'equivariant ✓' if r.equivariant() else 'not equal: content was cut off at the border'})<br>"
+        f"<code>max |FC(shift(X)) − shift(FC(X))| = {fc_err:.3g}</code> (the FC layer has no notion of "
+        "'the same pattern, somewhere else')"
+    )
+
+
 def draw_shift_responses(
     fig: Figure, X: torch.Tensor, K: torch.Tensor, W: torch.Tensor, shift_x: int, shift_y: int = 0
 ) -> DrawResult:
@@ -153,50 +260,9 @@ def draw_shift_responses(
     amount and subtracting — zero for the convolution (equivariance, 等变性),
     not for the FC layer.
     """
-    X = check_tensor(X, "X", (2,), "(H, W)").detach()
-    h, w = X.shape
-    shift = (shift_y, shift_x)
-    Xs = shift2d(X, shift)
-    pad = (K.shape[0] // 2, K.shape[1] // 2)
-    conv0, conv1 = corr2d(X, K, padding=pad), corr2d(Xs, K, padding=pad)
-    fc0 = (W @ X.reshape(-1)).reshape(h, w)
-    fc1 = (W @ Xs.reshape(-1)).reshape(h, w)
-    conv_gap = conv1 - shift2d(conv0, shift)
-    fc_gap = fc1 - shift2d(fc0, shift)
-    conv_err, fc_err = float(conv_gap.abs().max()), float(fc_gap.abs().max())
-
-    axes = fig.subplots(2, 3)
-    fig.subplots_adjust(left=0.02, right=0.98, bottom=0.02, top=0.9, hspace=0.35, wspace=0.1)
-    c_lim = float(conv0.abs().max()) or 1.0
-    f_lim = float(fc0.abs().max()) or 1.0
-    panels = [
-        (axes[0, 0], Xs, f"input shifted by ({shift_y}, {shift_x})", "gray_r", (0, float(X.max()) or 1)),
-        (axes[0, 1], conv1, "conv response", "RdBu", (-c_lim, c_lim)),
-        (axes[0, 2], fc1, "FC response", "RdBu", (-f_lim, f_lim)),
-        (axes[1, 0], X, "original input", "gray_r", (0, float(X.max()) or 1)),
-        (axes[1, 1], conv_gap, f"conv: minus shifted original\nmax |diff| = {conv_err:.2g}", "RdBu",
-         (-c_lim, c_lim)),
-        (axes[1, 2], fc_gap, f"FC: minus shifted original\nmax |diff| = {fc_err:.2g}", "RdBu", (-f_lim, f_lim)),
-    ]
-    for ax, A, title, cmap, (lo, hi) in panels:
-        ax.imshow(A.numpy(), cmap=cmap, vmin=lo, vmax=hi, interpolation="nearest")
-        ax.set_title(title, fontsize=8)
-        ax.set_xticks([])
-        ax.set_yticks([])
-    conv_peak, fc_peak = _peak(conv1), _peak(fc1)
-    conv_peak0, fc_peak0 = _peak(conv0), _peak(fc0)
-    equivariant = conv_err <= 1e-4 * c_lim
-    html = (
-        f"Shift ({shift_y}, {shift_x}): strongest conv response moves {conv_peak0} → {conv_peak}; "
-        f"strongest FC response {fc_peak0} → {fc_peak}.<br>"
-        f"<code>max |conv(shift(X)) − shift(conv(X))| = {conv_err:.2g}</code> "
-        f"({'equivariant ✓' if equivariant else 'not equal: content was cut off at the border'})<br>"
-        f"<code>max |FC(shift(X)) − shift(FC(X))| = {fc_err:.3g}</code> (the FC layer has no notion of "
-        "'the same pattern, somewhere else')"
-    )
-    info: dict[str, Any] = {"shift": shift, "conv_error": conv_err, "fc_error": fc_err,
-                            "conv_peak": conv_peak, "fc_peak": fc_peak, "equivariant": equivariant}
-    return html, info
+    r = shift_response(X, K, W, shift_x, shift_y)
+    _plot_shift_responses(fig, r)
+    return _shift_responses_html(r), r.info()
 
 
 def shift_responses(

@@ -1,26 +1,29 @@
 """Chapter 06: what a trained LeNet sees — feature maps (特征图) and receptive fields (感受野).
 
-Pure functions first (``layer_activations``, ``spatial_layers``,
-``draw_feature_maps``, ``draw_trained_receptive_field``), then the two widgets
+Pure functions first (``layer_activations``, ``spatial_layers``, then for
+each picture the numbers, the drawing and the text), then the two widgets
 that wire them to sliders: ``feature_maps`` and ``trained_receptive_field``.
-The receptive-field geometry comes from ``utils.receptive`` (chapter 04);
+The receptive-field geometry comes from ``utils.receptive`` (chapter 07);
 here it is drawn on a real digit, next to the gradient of a trained unit.
 """
 
 from __future__ import annotations
 
 import html
-import numbers
 from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
 
 import ipywidgets as widgets
 import numpy as np
 import torch
+from matplotlib import colormaps
 from matplotlib.figure import Figure
 from torch import nn
 
-from ..receptive import receptive_fields, to_layers
-from ._base import ConvLabWidget, DrawResult, slider
+from .._checks import check_choice, check_tensor
+from ..receptive import ReceptiveField, receptive_fields, to_layers
+from ._base import ConvLabWidget, DrawResult, check_index, slider
 from ._draw import CELL_COLOR, WINDOW_COLOR, outline
 
 __all__ = [
@@ -33,6 +36,7 @@ __all__ = [
 ]
 
 MOSAIC_COLS = 8
+SCALES = ("channel", "layer")
 
 
 def _check_net(net: object) -> nn.Sequential:
@@ -41,20 +45,8 @@ def _check_net(net: object) -> nn.Sequential:
     return net
 
 
-def _check_layer(net: nn.Sequential, layer: object) -> int:
-    if isinstance(layer, bool) or not isinstance(layer, numbers.Integral):
-        raise TypeError(f"layer must be an int index into net, got {layer!r}")
-    if not 0 <= layer < len(net):
-        raise ValueError(f"layer must be in [0, {len(net) - 1}], got {layer}")
-    return int(layer)
-
-
 def _check_image(x: object) -> torch.Tensor:
-    if not isinstance(x, torch.Tensor):
-        raise TypeError(f"x must be a torch.Tensor of shape (C, H, W), got {type(x).__name__}")
-    if x.ndim != 3:
-        raise ValueError(f"x must have shape (C, H, W), got {tuple(x.shape)}")
-    return x.float()
+    return check_tensor(x, "x", (3,), "(C, H, W)").float()
 
 
 @contextmanager
@@ -126,9 +118,7 @@ def _scaled(maps: np.ndarray, per_channel: bool) -> np.ndarray:
 
 
 def _cmap(name: str):
-    import matplotlib
-
-    return matplotlib.colormaps[name].with_extremes(bad="white")
+    return colormaps[name].with_extremes(bad="white")
 
 
 def _two_axes(fig: Figure, split: float, titles: bool = True):
@@ -137,6 +127,98 @@ def _two_axes(fig: Figure, split: float, titles: bool = True):
     top = 0.82 if titles else 0.98
     return (fig.add_axes((0.01, 0.03, split - 0.03, top - 0.03)),
             fig.add_axes((split + 0.01, 0.03, 0.98 - split, top - 0.03)))
+
+
+@dataclass(frozen=True)
+class LayerOutput:
+    """One layer's output for one digit, as the picture shows it."""
+
+    layer: int
+    name: str
+    x: np.ndarray  # the input digit (H, W)
+    label: int | None
+    prediction: int
+    a: np.ndarray  # the layer's output: (C, H', W') maps, or a vector
+    kind: str  # "maps" (tiled channels), "logits" (bars) or "units" (a strip of numbers)
+    picture: np.ndarray  # what the right panel shows: the tiles or the strip scaled to [0, 1], or the logits
+    strip_width: int = 0  # units per row of the strip
+
+    def info(self) -> dict[str, Any]:
+        info: dict[str, Any] = {"layer": self.layer, "name": self.name, "shape": self.a.shape,
+                                "prediction": self.prediction, "channels": len(self.a) if self.kind == "maps" else 1}
+        if self.kind == "maps":
+            info.update(tiles=self.picture.shape, channel_max=self.strength().round(4).tolist())
+        elif self.kind == "logits":
+            info.update(logits=self.a.round(4).tolist())
+        else:
+            info.update(units=self.a.size)
+        return info
+
+    def strength(self) -> np.ndarray:
+        """Each channel's largest activation."""
+        return self.a.reshape(len(self.a), -1).max(axis=1)
+
+
+def layer_output(net: nn.Sequential, x: torch.Tensor, layer: int, *, scale: str = "channel",
+                 label: int | None = None, activations: list[tuple[str, torch.Tensor]] | None = None
+                 ) -> LayerOutput:
+    """``net[layer]``'s output for the digit x: (1, H, W), ready to draw (see ``draw_feature_maps``)."""
+    check_choice(scale, "scale", SCALES)
+    layer = check_index(layer, "layer", len(_check_net(net)))
+    acts = activations if activations is not None else layer_activations(net, x)
+    name, A = acts[layer]
+    prediction = int(acts[-1][1].argmax())
+    a = A.numpy().astype(float)
+    args = (layer, name, x[0].cpu().numpy(), label, prediction, a)
+    if a.ndim == 3:
+        return LayerOutput(*args, "maps", _mosaic(_scaled(a, scale == "channel"), MOSAIC_COLS))
+    if a.size == 10 and layer == len(net) - 1:
+        return LayerOutput(*args, "logits", a)
+    width = 20 if a.size > 40 else a.size
+    strip = np.full(-(-a.size // width) * width, np.nan)
+    strip[:a.size] = _scaled(a.reshape(1, -1), True)[0]
+    return LayerOutput(*args, "units", strip.reshape(-1, width), width)
+
+
+def _plot_layer_output(fig: Figure, v: LayerOutput) -> None:
+    ax_in, ax = _two_axes(fig, 0.2)
+    ax_in.imshow(v.x, cmap="gray_r", interpolation="nearest")
+    truth = f", label {v.label}" if v.label is not None else ""
+    ax_in.set_title(f"input{truth}\npredicted {v.prediction}", fontsize=10)
+    ax_in.set_axis_off()
+    head = f"layer {v.layer} {v.name}"
+    if v.kind == "logits":
+        ax.bar(range(10), v.a, color=[CELL_COLOR if k == v.prediction else WINDOW_COLOR for k in range(10)])
+        ax.set_xticks(range(10))
+        ax.axhline(0, color="#888", lw=0.8)
+        ax.set_title(f"{head}: the 10 logits", fontsize=10)
+        return
+    ax.imshow(v.picture, cmap=_cmap("viridis"), vmin=0, vmax=1, interpolation="nearest")
+    ax.set_axis_off()
+    if v.kind == "units":
+        ax.set_title(f"{head}: {v.a.size} units (rows of {v.strip_width})", fontsize=10)
+        return
+    C, H, W = v.a.shape
+    cols = min(MOSAIC_COLS, C)
+    for c in range(C):
+        r, q = divmod(c, cols)
+        ax.text(q * (W + 1) + 0.2, r * (H + 1) + 0.2, str(c), color="white", fontsize=8, ha="left", va="top")
+    ax.set_title(f"{head}: {C} channels of {H}×{W}", fontsize=10)
+
+
+def _layer_output_html(v: LayerOutput) -> str:
+    head = f"layer {v.layer} <b>{v.name}</b> outputs"
+    if v.kind == "maps":
+        (C, H, W), strength = v.a.shape, v.strength()
+        top = int(strength.argmax())
+        return (f"{head} {C}×{H}×{W}: one {H}×{W} feature map per channel "
+                f"(通道). Strongest channel: {top} (max {strength[top]:.2f}).")
+    if v.kind == "logits":
+        return (f"{head} 10 logits, one per digit; the largest ({v.a[v.prediction]:.2f}) is the "
+                f"prediction: <b>{v.prediction}</b>.")
+    n = v.a.size
+    return (f"{head} a vector of {n} numbers: no channels or positions any more, every unit sees "
+            f"the whole image. {int((v.a > 0).sum())} of {n} are > 0.")
 
 
 def draw_feature_maps(
@@ -152,59 +234,9 @@ def draw_feature_maps(
     (shows which channels fire strongly). ``activations`` (from
     ``layer_activations(net, x)``) skips the forward pass when given.
     """
-    if scale not in ("channel", "layer"):
-        raise ValueError(f"scale must be 'channel' or 'layer', got {scale!r}")
-    layer = _check_layer(_check_net(net), layer)
-    acts = activations if activations is not None else layer_activations(net, x)
-    name, A = acts[layer]
-    logits = acts[-1][1]
-    pred = int(logits.argmax())
-    ax_in, ax = _two_axes(fig, 0.2)
-    ax_in.imshow(x[0].cpu().numpy(), cmap="gray_r", interpolation="nearest")
-    truth = f", label {label}" if label is not None else ""
-    ax_in.set_title(f"input{truth}\npredicted {pred}", fontsize=10)
-    ax_in.set_axis_off()
-    a = A.numpy().astype(float)
-    info = {"layer": layer, "name": name, "shape": tuple(A.shape), "prediction": pred}
-    if a.ndim == 3:
-        C = a.shape[0]
-        tiles = _mosaic(_scaled(a, scale == "channel"), MOSAIC_COLS)
-        ax.imshow(tiles, cmap=_cmap("viridis"), vmin=0, vmax=1, interpolation="nearest")
-        cols = min(MOSAIC_COLS, C)
-        H, W = a.shape[1:]
-        for c in range(C):
-            r, q = divmod(c, cols)
-            ax.text(q * (W + 1) + 0.2, r * (H + 1) + 0.2, str(c), color="white", fontsize=8,
-                    ha="left", va="top")
-        ax.set_axis_off()
-        ax.set_title(f"layer {layer} {name}: {C} channels of {H}×{W}", fontsize=10)
-        strength = a.reshape(C, -1).max(axis=1)
-        info.update(channels=C, tiles=tiles.shape, channel_max=strength.round(4).tolist())
-        top = int(strength.argmax())
-        text = (f"layer {layer} <b>{name}</b> outputs {C}×{H}×{W}: one {H}×{W} feature map per channel "
-                f"(通道). Strongest channel: {top} (max {strength[top]:.2f}).")
-    elif a.size == 10 and layer == len(net) - 1:
-        colors = [CELL_COLOR if k == pred else WINDOW_COLOR for k in range(10)]
-        ax.bar(range(10), a, color=colors)
-        ax.set_xticks(range(10))
-        ax.axhline(0, color="#888", lw=0.8)
-        ax.set_title(f"layer {layer} {name}: the 10 logits", fontsize=10)
-        info.update(channels=1, logits=a.round(4).tolist())
-        text = (f"layer {layer} <b>{name}</b> outputs 10 logits, one per digit; the largest "
-                f"({a[pred]:.2f}) is the prediction: <b>{pred}</b>.")
-    else:
-        n = a.size
-        width = 20 if n > 40 else n
-        strip = np.full(-(-n // width) * width, np.nan)
-        strip[:n] = _scaled(a.reshape(1, -1), True)[0]
-        ax.imshow(strip.reshape(-1, width), cmap=_cmap("viridis"), vmin=0, vmax=1,
-                  interpolation="nearest")
-        ax.set_axis_off()
-        ax.set_title(f"layer {layer} {name}: {n} units (rows of {width})", fontsize=10)
-        info.update(channels=1, units=n)
-        text = (f"layer {layer} <b>{name}</b> outputs a vector of {n} numbers: no channels or "
-                f"positions any more, every unit sees the whole image. {int((a > 0).sum())} of {n} are > 0.")
-    return text, info
+    v = layer_output(net, x, layer, scale=scale, label=label, activations=activations)
+    _plot_layer_output(fig, v)
+    return _layer_output_html(v), v.info()
 
 
 def _unit_gradient(net: nn.Sequential, x: torch.Tensor, layer: int, channel: int, i: int, j: int
@@ -219,6 +251,85 @@ def _unit_gradient(net: nn.Sequential, x: torch.Tensor, layer: int, channel: int
     return unit.item(), grad[0].abs().sum(0).cpu().numpy()
 
 
+@dataclass(frozen=True)
+class TrainedUnit:
+    """One unit of a trained net: its receptive field on the input and the pixels that move it."""
+
+    layer: int
+    name: str
+    x: np.ndarray  # the input digit (H, W)
+    feature_map: np.ndarray  # the unit's channel, (H', W')
+    unit: tuple[int, int, int]  # (channel, i, j)
+    value: float
+    grad: np.ndarray  # |∂unit/∂x|, (H, W)
+    fields: list[ReceptiveField]  # one per layer up to ``layer``
+    region: tuple[tuple[int, int], tuple[int, int]]  # input rows, columns seen (half-open), into the padding
+    clipped: tuple[tuple[int, int], tuple[int, int]]  # the same, clipped to the image
+
+    def gradient_box(self) -> tuple[tuple[int, int], tuple[int, int]] | None:
+        nz = np.argwhere(self.grad > 0)
+        if not len(nz):
+            return None
+        return ((int(nz[:, 0].min()), int(nz[:, 0].max()) + 1), (int(nz[:, 1].min()), int(nz[:, 1].max()) + 1))
+
+    def info(self) -> dict[str, Any]:
+        return {"unit": self.unit, "value": self.value, "size": self.fields[-1].size, "region": self.region,
+                "clipped": self.clipped, "gradient_box": self.gradient_box(),
+                "chain": [(f.layer.label, f.size[0], f.jump[0]) for f in self.fields]}
+
+
+def trained_unit(net: nn.Sequential, x: torch.Tensor, layer: int, channel: int, i: int, j: int) -> TrainedUnit:
+    """Unit ``(channel, i, j)`` of ``net[layer]``'s output for the digit x: (1, H, W), ready to draw."""
+    layer = check_index(layer, "layer", len(_check_net(net)))
+    x = _check_image(x)
+    if layer not in spatial_layers(net):
+        raise ValueError(f"layer {layer} ({type(net[layer]).__name__}) has no spatial positions: from "
+                         "Flatten on, every unit sees the whole image; pick a conv or pooling layer")
+    name, A = layer_activations(net, x)[layer]
+    C, H, W = A.shape
+    channel = check_index(channel, "channel", C, f" for layer {layer}")
+    if not (0 <= i < H and 0 <= j < W):
+        raise ValueError(f"(i, j) must lie in the {H}×{W} output of layer {layer}, got ({i}, {j})")
+    size_in = tuple(x.shape[1:])
+    fields = receptive_fields(net[: layer + 1], size_in)
+    value, grad = _unit_gradient(net, x, layer, channel, i, j)
+    return TrainedUnit(layer, name, x[0].cpu().numpy(), A[channel].numpy(), (channel, i, j), value, grad,
+                       fields, fields[-1].region(i, j), fields[-1].region(i, j, size_in))
+
+
+def _plot_trained_unit(fig: Figure, u: TrainedUnit) -> None:
+    ((r0, r1), (c0, c1)), ((cr0, cr1), (cc0, cc1)) = u.region, u.clipped
+    (channel, i, j), (hi, wi), size = u.unit, u.x.shape, u.fields[-1].size
+    ax_in, ax_out = _two_axes(fig, 0.5)
+    ax_in.imshow(u.x, cmap="gray_r", interpolation="nearest")
+    ax_in.imshow(np.ma.masked_where(u.grad <= 0, u.grad), cmap="Reds", alpha=0.55, interpolation="nearest")
+    outline(ax_in, r0, c0, r1 - r0, c1 - c0, WINDOW_COLOR, lw=1.5, ls="--")
+    outline(ax_in, cr0, cc0, cr1 - cr0, cc1 - cc0, WINDOW_COLOR, lw=2.5)
+    ax_in.set_xlim(min(c0, 0) - 0.5, max(c1, wi) - 0.5)
+    ax_in.set_ylim(max(r1, hi) - 0.5, min(r0, 0) - 0.5)
+    ax_in.set_title(f"input: receptive field {size[0]}×{size[1]}", fontsize=10)
+    ax_out.imshow(u.feature_map, cmap="viridis", interpolation="nearest")
+    outline(ax_out, i, j, 1, 1, CELL_COLOR)
+    H, W = u.feature_map.shape
+    ax_out.set_title(f"layer {u.layer} {u.name}, channel {channel} ({H}×{W})", fontsize=10)
+    for ax in (ax_in, ax_out):
+        ax.set_xticks([])
+        ax.set_yticks([])
+
+
+def _trained_unit_html(u: TrainedUnit) -> str:
+    ((r0, r1), (c0, c1)), (channel, i, j), size = u.region, u.unit, u.fields[-1].size
+    steps = " → ".join(f"{f.layer.label}: {f.size[0]}" for f in u.fields)
+    padded = u.region != u.clipped
+    return (f"unit [{channel}, {i}, {j}] of layer {u.layer} ({u.name}) = {u.value:.3f}. It can see input rows "
+            f"{r0}…{r1 - 1} and columns {c0}…{c1 - 1} ({size[0]}×{size[1]} pixels"
+            f"{', partly zero padding' if padded else ''}); "
+            f"{int((u.grad > 0).sum())} pixels actually move it for this digit (red)."
+            f"<br>感受野 receptive field layer by layer, r<sub>l</sub> = r<sub>l−1</sub> + (k<sub>l</sub> − 1)·j<sub>l−1</sub>: "
+            f"<code>pixel 1 → {html.escape(steps)}</code>"
+            + ("" if u.gradient_box() else "<br>This unit is 0 here (ReLU off), so no pixel moves it: try another digit."))
+
+
 def draw_trained_receptive_field(
     fig: Figure, net: nn.Sequential, x: torch.Tensor, layer: int, channel: int, i: int, j: int
 ) -> DrawResult:
@@ -230,55 +341,9 @@ def draw_trained_receptive_field(
     and ReLU often fewer than the field allows). Right: the chosen channel
     with the unit marked.
     """
-    net = _check_net(net)
-    layer = _check_layer(net, layer)
-    x = _check_image(x)
-    if layer not in spatial_layers(net):
-        raise ValueError(f"layer {layer} ({type(net[layer]).__name__}) has no spatial positions: from "
-                         "Flatten on, every unit sees the whole image; pick a conv or pooling layer")
-    name, A = layer_activations(net, x)[layer]
-    C, H, W = A.shape
-    if not 0 <= channel < C:
-        raise ValueError(f"channel must be in [0, {C - 1}] for layer {layer}, got {channel}")
-    if not (0 <= i < H and 0 <= j < W):
-        raise ValueError(f"(i, j) must lie in the {H}×{W} output of layer {layer}, got ({i}, {j})")
-    size_in = tuple(x.shape[1:])
-    fields = receptive_fields(net[: layer + 1], size_in)
-    (r0, r1), (c0, c1) = fields[-1].region(i, j)  # half-open, may reach into the padding
-    (cr0, cr1), (cc0, cc1) = fields[-1].region(i, j, size_in)
-    value, grad = _unit_gradient(net, x, layer, channel, i, j)
-    ax_in, ax_out = _two_axes(fig, 0.5)
-    ax_in.imshow(x[0].cpu().numpy(), cmap="gray_r", interpolation="nearest")
-    ax_in.imshow(np.ma.masked_where(grad <= 0, grad), cmap="Reds", alpha=0.55, interpolation="nearest")
-    outline(ax_in, r0, c0, r1 - r0, c1 - c0, WINDOW_COLOR, lw=1.5).set_linestyle("--")
-    outline(ax_in, cr0, cc0, cr1 - cr0, cc1 - cc0, WINDOW_COLOR, lw=2.5)
-    hi, wi = size_in
-    ax_in.set_xlim(min(c0, 0) - 0.5, max(c1, wi) - 0.5)
-    ax_in.set_ylim(max(r1, hi) - 0.5, min(r0, 0) - 0.5)
-    size = fields[-1].size
-    ax_in.set_title(f"input: receptive field {size[0]}×{size[1]}", fontsize=10)
-    ax_out.imshow(A[channel].numpy(), cmap="viridis", interpolation="nearest")
-    outline(ax_out, i, j, 1, 1, CELL_COLOR)
-    ax_out.set_title(f"layer {layer} {name}, channel {channel} ({H}×{W})", fontsize=10)
-    for ax in (ax_in, ax_out):
-        ax.set_xticks([])
-        ax.set_yticks([])
-    nz = np.argwhere(grad > 0)
-    grad_box = (((int(nz[:, 0].min()), int(nz[:, 0].max()) + 1), (int(nz[:, 1].min()), int(nz[:, 1].max()) + 1))
-                if len(nz) else None)
-    steps = " → ".join(f"{f.layer.label}: {f.size[0]}" for f in fields)
-    padded = (r0, r1, c0, c1) != (cr0, cr1, cc0, cc1)
-    text = (f"unit [{channel}, {i}, {j}] of layer {layer} ({name}) = {value:.3f}. It can see input rows "
-            f"{r0}…{r1 - 1} and columns {c0}…{c1 - 1} ({size[0]}×{size[1]} pixels"
-            f"{', partly zero padding' if padded else ''}); "
-            f"{int((grad > 0).sum())} pixels actually move it for this digit (red)."
-            f"<br>感受野 receptive field layer by layer, r<sub>l</sub> = r<sub>l−1</sub> + (k<sub>l</sub> − 1)·j<sub>l−1</sub>: "
-            f"<code>pixel 1 → {html.escape(steps)}</code>"
-            + ("" if grad_box else "<br>This unit is 0 here (ReLU off), so no pixel moves it: try another digit."))
-    info = {"unit": (channel, i, j), "value": value, "size": size, "region": ((r0, r1), (c0, c1)),
-            "clipped": ((cr0, cr1), (cc0, cc1)), "gradient_box": grad_box,
-            "chain": [(f.layer.label, f.size[0], f.jump[0]) for f in fields]}
-    return text, info
+    u = trained_unit(net, x, layer, channel, i, j)
+    _plot_trained_unit(fig, u)
+    return _trained_unit_html(u), u.info()
 
 
 def _layer_options(net: nn.Sequential, x: torch.Tensor, spatial_only: bool) -> list[tuple[str, int]]:
@@ -307,10 +372,11 @@ def _defaults(net: nn.Sequential | None, images: torch.Tensor | None, labels: to
     return net, images, labels
 
 
-def _check_images(images: object) -> torch.Tensor:
-    if not isinstance(images, torch.Tensor) or images.ndim != 4 or len(images) == 0:
-        raise TypeError(f"images must be a non-empty tensor of shape (N, C, H, W), "
-                        f"got {getattr(images, 'shape', type(images).__name__)}")
+def _images(images: object, index: int) -> torch.Tensor:
+    images = check_tensor(images, "images", (4,), "(N, C, H, W)")
+    if not len(images):
+        raise ValueError("images must hold at least one digit, got an empty tensor")
+    check_index(index, "index", len(images))
     return images
 
 
@@ -324,11 +390,8 @@ def feature_maps(
     Without a net: an untrained modern LeNet on 20 test digits.
     """
     net, images, labels = _defaults(net, images, labels)
-    net = _check_net(net)
-    images = _check_images(images)
-    layer = _check_layer(net, layer)
-    if not 0 <= index < len(images):
-        raise ValueError(f"index must be in [0, {len(images) - 1}], got {index}")
+    images = _images(images, index)
+    layer = check_index(layer, "layer", len(_check_net(net)))
     digit = slider("test digit", index, 0, len(images) - 1)
     choice = widgets.Dropdown(options=_layer_options(net, images[0], False), value=layer,
                               description="layer", style={"description_width": "initial"})
@@ -359,34 +422,32 @@ def trained_receptive_field(
     images: (N, 1, 28, 28). The net is put in evaluation mode. Without a net: an untrained
     modern LeNet on 20 test digits."""
     net, images, _ = _defaults(net, images, None)
-    net = _check_net(net)
-    images = _check_images(images)
-    options = _layer_options(net, images[0], True)
+    images = _images(images, index)
+    options = _layer_options(_check_net(net), images[0], True)
     if not options:
         raise ValueError("net has no conv or pooling layer to show a receptive field for")
     valid = [idx for _label, idx in options]
-    layer = valid[-1] if layer is None else _check_layer(net, layer)
+    layer = valid[-1] if layer is None else check_index(layer, "layer", len(net))
     if layer not in valid:
         raise ValueError(f"layer must be one of the spatial layers {valid}, got {layer}")
     shapes = {idx: tuple(A.shape) for idx, (_n, A) in enumerate(layer_activations(net, images[0]))}
     C, H, W = shapes[layer]
     i = H // 2 if i is None else i
     j = W // 2 if j is None else j
-    choice = widgets.Dropdown(options=options, value=layer, description="layer",
-                              style={"description_width": "initial"})
-    digit = slider("test digit", index, 0, len(images) - 1)
-    ch = slider("channel", min(channel, C - 1), 0, C - 1)
-    row = slider("row i", min(i, H - 1), 0, H - 1)
-    col = slider("column j", min(j, W - 1), 0, W - 1)
-
-    def on_layer(change: dict) -> None:  # registered before the widget's redraw observer
-        c, h, w = shapes[change["new"]]
-        ch.max, row.max, col.max = c - 1, h - 1, w - 1
-
-    choice.observe(on_layer, names="value")
+    controls = {
+        "layer": widgets.Dropdown(options=options, value=layer, description="layer",
+                                  style={"description_width": "initial"}),
+        "digit": slider("test digit", index, 0, len(images) - 1),
+        "channel": slider("channel", min(channel, C - 1), 0, C - 1),
+        "i": slider("row i", min(i, H - 1), 0, H - 1),
+        "j": slider("column j", min(j, W - 1), 0, W - 1),
+    }
 
     def draw(fig: Figure, layer: int, digit: int, channel: int, i: int, j: int) -> DrawResult:
         return draw_trained_receptive_field(fig, net, images[digit], layer, channel, i, j)
 
-    return ConvLabWidget(draw, {"layer": choice, "digit": digit, "channel": ch, "i": row, "j": col},
-                         css_class="convlab-trained-receptive-field", figsize=(6.4, 3.2))
+    def size(axis: int):  # the chosen layer's channels, rows or columns
+        return lambda values: shapes[values["layer"]][axis]
+
+    return ConvLabWidget(draw, controls, css_class="convlab-trained-receptive-field", figsize=(6.4, 3.2),
+                         ranges={name: (size(axis), []) for axis, name in enumerate(("channel", "i", "j"))})
