@@ -3,9 +3,11 @@
 Each public widget factory in ``utils.widgets`` (found automatically: a function whose
 return annotation is ``ConvLabWidget``) is built with its defaults and given 100 rapid
 control moves. Required: no exception (an invalid combination may show "No valid output",
-never a traceback), every redraw a PNG, no growth in open pyplot figures nor in live
+never a traceback), every redraw a PNG, exactly one redraw per move that changes a value
+(also when it clamps another slider's range), no growth in open pyplot figures nor in live
 matplotlib Figure objects, the same number of axes as at the start, and — back at the
 starting values — exactly the starting picture and text (no state piles up between redraws).
+This is the one no-leaked-figures test: it runs for every widget.
 The redraw-speed target (≤ 100 ms) is measured by ``make bench`` (benchmarks/bench_widgets.py).
 """
 
@@ -58,9 +60,16 @@ def test_survives_100_rapid_moves_without_errors_or_leaks(name):
     start_png, start_text, start_axes = bytes(w.image.value), w.text.value, len(w.figure.axes)
     fignums, figures = plt.get_fignums(), live_figures()
 
+    redraws = []
+    draw = w._draw
+    w._draw = lambda fig, **values: redraws.append(values) or draw(fig, **values)
     pictures = set()
     for control, value in random_moves(w, 100, seed=zlib.crc32(name.encode())):
+        before, n = w.values(), len(redraws)
         w.controls[control].value = value  # redraws synchronously; an exception fails the test
+        changed = w.values() != before
+        assert len(redraws) - n == changed, f"{control}={value!r} caused {len(redraws) - n} redraws"
+        assert not changed or redraws[-1] == w.values(), "the redraw saw values the controls no longer hold"
         assert bytes(w.image.value).startswith(PNG), f"{control}={value!r} drew no PNG"
         assert w.text.value, f"{control}={value!r} left the text empty"
         pictures.add(bytes(w.image.value))
