@@ -14,7 +14,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "browser"))
 from browser_support import CHROMIUM, CHROMIUM_ARGS, IN_CI  # noqa: E402
-from hub_support import missing_requirements  # noqa: E402
+from hub_support import TIMINGS, missing_requirements  # noqa: E402
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -23,6 +23,13 @@ def pytest_configure(config: pytest.Config) -> None:
     # The page helpers come from the browser suite's module, which carries this marker.
     config.addinivalue_line(
         "markers", "browser: drives JupyterLab in headless Chromium (deselect with -m 'not browser')")
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # noqa: ARG001
+    if TIMINGS:
+        terminalreporter.section("hub test timings (also in artifacts/hub/timings.txt)")
+        for line in TIMINGS:
+            terminalreporter.write_line(line)
 
 
 def _cannot_run(reason: str) -> None:

@@ -73,6 +73,16 @@ c.JupyterHub.load_roles = [{{
 """
 
 
+TIMINGS: list[str] = []
+
+
+def record_timings(lines: list[str]) -> None:
+    """Keep the lines for the terminal summary and artifacts/hub/timings.txt."""
+    TIMINGS[:] = lines
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "timings.txt").write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
+
+
 @dataclass
 class Hub:
     tmp: Path

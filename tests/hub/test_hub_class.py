@@ -34,7 +34,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from hub_support import ARTIFACTS, REPO, Hub, describe, marked_processes, start_hub
+from hub_support import ARTIFACTS, REPO, Hub, describe, marked_processes, record_timings, start_hub
 from test_notebooks_in_browser import (
     JS_HTML_TEXT,
     JS_IMAGE_DIGEST,
@@ -220,6 +220,10 @@ def test_a_class_on_jupyterhub_with_nbgitpuller(hub_browser, tmp_path: Path) -> 
         kinds = _processes_by_kind(hub.marker)
         assert len(kinds["proxy"]) == 1 and len(kinds["server"]) == len(STUDENTS), {
             k: [describe(p) for p in v] for k, v in kinds.items()}
+        for kind in ("server", "kernel"):
+            for proc in kinds[kind]:
+                timings[f"{proc.environ().get('JUPYTERHUB_USER', '?')}: {kind} RSS after Run All (MiB)"] = (
+                    proc.memory_info().rss / 2**20)
         kernel_homes = sorted(str(Path(p.cwd()).relative_to(hub.tmp / "homes")) for p in kinds["kernel"])
         assert kernel_homes == [f"{n}/{FOLDER}/notebooks" for n in sorted(STUDENTS)], kernel_homes
         for s in students:
@@ -299,7 +303,6 @@ def test_a_class_on_jupyterhub_with_nbgitpuller(hub_browser, tmp_path: Path) -> 
         timings["stop kernels, servers, proxy, hub"] = time.monotonic() - t0
         shutil.copy(hub.log, ARTIFACTS / "jupyterhub.log")
         timings["total"] = time.monotonic() - t_start
-        with open(ARTIFACTS / "timings.txt", "w", encoding="utf-8") as fh:
-            fh.writelines(f"{k:<40} {v:7.1f} s\n" for k, v in timings.items())
+        record_timings([f"{k:<48} {v:7.1f}" + ("" if k.endswith("(MiB)") else " s") for k, v in timings.items()])
     assert hub.proc.poll() is not None, "JupyterHub still running after stop"
     assert leftovers == [], "processes left running after the test (killed now):\n" + "\n".join(leftovers)
