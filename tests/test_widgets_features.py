@@ -8,7 +8,7 @@ import torch
 from matplotlib.figure import Figure
 from torch import nn
 
-from utils.train import layer_shapes, lenet
+from utils.models import layer_shapes, lenet
 from utils.widgets.features import (
     draw_feature_maps,
     draw_trained_receptive_field,

@@ -22,6 +22,8 @@ from matplotlib.figure import Figure
 from torch import nn
 
 from .._checks import check_choice, check_tensor
+from ..data import split_digits
+from ..models import lenet
 from ..receptive import ReceptiveField, receptive_fields, to_layers
 from ._base import ConvLabWidget, DrawResult, check_index, slider
 from ._draw import CELL_COLOR, WINDOW_COLOR, outline
@@ -359,14 +361,10 @@ def _defaults(net: nn.Sequential | None, images: torch.Tensor | None, labels: to
     """Without arguments a widget shows the lesson's modern LeNet (freshly initialised with
     seed 0, not trained) on the first 20 test digits of ``load_digits()``'s split."""
     if net is None:
-        from ..train import lenet
-
         with torch.random.fork_rng(devices=[]):  # leaves the caller's random state alone
             torch.manual_seed(0)
             net = lenet("relu", "max", batch_norm=True)
     if images is None:
-        from ..data import split_digits
-
         _, _, X_test, y_test = split_digits()
         images, labels = X_test[:20], y_test[:20]
     return net, images, labels
