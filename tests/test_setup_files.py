@@ -1,13 +1,17 @@
-"""The set-up files agree with each other, so a newcomer's `make`, Binder and CI build the same thing."""
+"""The set-up files agree with each other, so a newcomer's `make`, Binder, Colab, hubs and CI build the same thing."""
 
 import re
 from pathlib import Path
 
 import yaml
+from packaging.version import Version
+
+from tools.stacks import COMPAT, STACKS, TEST_TOOLS, lock_python, lower_bounds, requirements
 
 ROOT = Path(__file__).resolve().parents[1]
 CONDA_TO_PIP = {"pytorch-cpu": "torch", "pytorch": "torch"}
 NOT_PACKAGES = {"python", "pip"}
+DEV_ONLY = {"pytest", "nbval", "hypothesis", "pyyaml", "ruff", "playwright", "jupyterhub"}
 
 
 def parse(lines):
@@ -24,8 +28,12 @@ def parse(lines):
     return out
 
 
-def requirements():
-    return parse((ROOT / "requirements.txt").read_text().splitlines())
+def runtime():
+    return requirements(ROOT / "requirements.txt")
+
+
+def dev():
+    return requirements(ROOT / "requirements-dev.txt")
 
 
 def environment():
@@ -39,31 +47,71 @@ def environment():
     return deps
 
 
-def test_requirements_and_environment_list_the_same_packages_and_bounds():
-    req, env = requirements(), environment()
+def test_environment_mirrors_the_runtime_requirements():
+    req, env = runtime(), environment()
     assert set(req) == set(env), f"only in requirements.txt: {set(req) - set(env)}; only in environment.yml: {set(env) - set(req)}"
     drift = {name: (req[name], env[name]) for name in req if req[name] != env[name]}
     assert not drift, f"version bounds differ (requirements.txt, environment.yml): {drift}"
 
 
+def test_students_do_not_install_test_tools():
+    assert not DEV_ONLY & set(runtime()), "test, lint and browser tools belong in requirements-dev.txt"
+    assert DEV_ONLY == set(dev())
+    assert set(TEST_TOOLS) <= set(dev())
+
+
 def test_requirements_use_lower_bounds_not_pins():
-    for name, spec in requirements().items():
-        assert spec.startswith(">="), f"{name} should have a known-good lower bound, got {spec!r}"
+    for name, spec in {**runtime(), **dev()}.items():
+        assert spec.startswith(">="), f"{name} should have a tested lower bound, got {spec!r}"
+
+
+def test_the_minimum_stack_is_exactly_the_declared_lower_bounds():
+    pins = dict(p.split("==") for p in lower_bounds())
+    assert set(pins) == set(runtime()) | set(TEST_TOOLS)
+    locked = dict(line.split("==") for line in (ROOT / "locks" / "minimum.txt").read_text().splitlines()
+                  if "==" in line)
+    lower = {name.lower().replace("_", "-"): v for name, v in locked.items()}
+    off = {name: (bound, lower[name]) for name, bound in pins.items() if Version(lower[name]) != Version(bound)}
+    assert not off, f"locks/minimum.txt is not the lower bounds (bound, locked): {off}: run `make lock`"
+
+
+def test_every_lock_names_its_python_and_pins_what_the_course_needs():
+    for stack in STACKS.values():
+        assert lock_python(stack.lock) == stack.python, stack.lock
+        locked = {line.split("==")[0].lower().replace("_", "-") for line in stack.lock.read_text().splitlines()
+                  if "==" in line}
+        needed = set(runtime()) | (set(dev()) if stack.dev else set(TEST_TOOLS))
+        assert needed <= locked, f"{stack.lock.name} lacks {needed - locked}"
+        assert "d2l" in locked
+    assert set(COMPAT) == {"colab", "minimum"}
+
+
+def test_the_colab_stack_is_colabs():
+    seed = parse((ROOT / "locks" / "colab.in").read_text().splitlines())
+    assert {"torch", "torchvision", "ipywidgets", "ipython", "matplotlib", "mlxtend"} <= set(seed)
+    assert seed["ipywidgets"] == "==7.7.1" and seed["ipython"] == "==7.34.0"
+    locked = parse(line for line in (ROOT / "locks" / "colab.txt").read_text().splitlines() if "==" in line)
+    assert all(locked[name] == spec for name, spec in seed.items()), "locks/colab.txt drifted from colab.in"
 
 
 def test_d2l_is_installed_without_its_pins_everywhere():
-    assert "d2l" not in requirements()  # its == pins would break the resolver
-    for path in ("Makefile", "postBuild"):
-        assert "--no-deps d2l==1.0.3" in (ROOT / path).read_text(), path
+    assert "d2l" not in runtime() and "d2l" not in dev()  # its == pins would break the resolver
+    assert "--no-deps $(D2L)" in (ROOT / "Makefile").read_text() and "D2L := d2l==1.0.3" in (ROOT / "Makefile").read_text()
+    assert "--no-deps d2l==1.0.3" in (ROOT / "postBuild").read_text()
 
 
 def test_d2l_torch_imports_are_listed():
     # what `from d2l import torch` imports at module level, besides torch itself
     needed = {"torchvision", "pandas", "requests", "scipy", "pillow", "matplotlib-inline", "numpy", "matplotlib"}
-    assert needed <= set(requirements())
+    assert needed <= set(runtime())
+
+
+def test_hubs_get_nbgitpuller():
+    assert "nbgitpuller" in runtime() and "nbgitpuller" in environment()
 
 
 def test_ci_installs_through_the_makefile_and_runs_make_test():
     ci = (ROOT / ".ci" / "run").read_text()
     assert "set -euo pipefail" in ci
     assert re.search(r"^make test\b", ci, re.M)
+    assert re.search(r"^make test-compat\b", ci, re.M)

@@ -5,6 +5,7 @@
     python tools/sync_notebooks.py notebooks/02_corr2d.ipynb
     python tools/sync_notebooks.py --repo-url https://github.com/me/my-course --branch spring
 
+The Chinese edition's code cells are copied from the English chapter (tools/editions.py).
 ``--repo-url``/``--branch`` first store the course's new address in course.json, then rewrite
 everything derived from it. The text comes from tools/notebook_cells.py. Outputs and execution
 counts are kept: the setup cell prints nothing, so strict nbval is unaffected. Only when a
@@ -23,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script: make `tools` importable
     sys.path.insert(0, str(ROOT))
 from tools import notebook_cells as nc  # noqa: E402
+from tools.editions import copy_code  # noqa: E402
 
 SETUP_MARKER = "# ConvLab setup"
 
@@ -108,6 +110,14 @@ def _notebook_text(before: str, rel: str) -> tuple[str, list[str]]:
     return nbformat.writes(nb) + "\n", changes
 
 
+def _zh_text(en_path: Path, zh_text: str) -> tuple[str, list[str]]:
+    zh = nbformat.reads(zh_text, as_version=4)
+    changes = copy_code(nbformat.read(en_path, as_version=4), zh)
+    if changes:
+        changes.append(f"re-execute it: make execute NB={en_path.parent.name}/zh/{en_path.name}")
+    return nbformat.writes(zh) + "\n", changes
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("notebooks", nargs="*", type=Path)
@@ -126,6 +136,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"course.json: {nc.REPO_URL} (branch {nc.BRANCH})")
     paths = [p.resolve() for p in args.notebooks] or chapters()
     stale = sum(_sync_file(p, _notebook_text, args.check) for p in paths)
+    for en in paths:  # the Chinese edition takes its code cells from the English one
+        zh = en.parent / "zh" / en.name
+        if en.parent == ROOT / nc.EDITIONS["en"] and zh.is_file():
+            stale += _sync_file(zh, lambda text, _rel, en=en: _zh_text(en, text), args.check)
     readme = ROOT / "README.md"
     if not args.notebooks and readme.is_file():
         stale += _sync_file(readme, lambda text, _rel: (sync_readme(text), ["updated badges"]), args.check)
