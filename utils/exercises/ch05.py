@@ -220,8 +220,8 @@ def q_tolerated_shifts(answer: object, *, shifts: tuple[int, ...], kernel_size: 
     if set(got) == expected:
         return Feedback(True, f"At shift 0 the +1 response sits in column {c0}, in the window of columns {first} "
                               f"to {first + k - 1}; the shifts that keep it in that window keep the pooled map. "
-                              "The −1 response never wins a max, because the zeros beside it are larger, so it "
-                              "may even cross a window border unnoticed.")
+                              "The −1 response never wins a max, because the zeros beside it are larger, so only "
+                              "the +1 matters.")
     return Feedback(False, f"Hint: at shift 0 the +1 response sits in column {c0}, and nn.MaxPool2d({k}) pools "
                            f"the columns in blocks of {k} starting at column 0. Which shifts keep the +1 in its "
                            "block? And what does max(0, −1) give for the −1 response?")
