@@ -1,10 +1,12 @@
 """Chapter 05 exercises (pooling), each with an instant check.
 
+Every checker is called as ``q_<name>(answer, *, <the quantities the question states>)``:
+
     from utils.exercises import ch05
-    ch05.q_default_stride(answer)     # nn.MaxPool2d(2) on arange(16) as 4×4, by hand
-    ch05.q_pool_shape((..., ..., ...))
-    ch05.q_pool2d(my_pool2d)          # your own pool2d(X, pool_size, mode)
-    ch05.q_tolerated_shifts({...})    # which shifts survive 2×2, stride-2 max pooling
+    ch05.q_default_stride(..., X=torch.arange(16.0).reshape(4, 4), kernel_size=2)
+    ch05.q_pool_shape((..., ..., ...), kernel_size=3, stride=2, padding=1, input_shape=(3, 28, 28))
+    ch05.q_pool2d(my_pool2d)              # your own pool2d(X, pool_size, mode)
+    ch05.q_tolerated_shifts({...}, shifts=(-2, -1, 0, 1, 2), kernel_size=2)
 
 Every expected answer is computed here, from PyTorch or the library, when the
 checker runs; nothing is stored as a literal for a student to read off.
@@ -12,18 +14,20 @@ checker runs; nothing is stored as a literal for a student to read off.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import numbers
+from collections.abc import Callable
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
+from .._checks import check_fits, check_int, check_tensor
 from ..conv import corr2d
 from ..pool import pool2d
 from ._core import Feedback, check_close, check_equal
 from ._core import unanswered as _unanswered
 
 __all__ = [
-    "SHIFT_CHOICES",
     "edge_image",
     "q_default_stride",
     "q_pool2d",
@@ -31,99 +35,193 @@ __all__ = [
     "q_tolerated_shifts",
 ]
 
-#: The shifts asked about in q_tolerated_shifts.
-SHIFT_CHOICES = (-2, -1, 0, 1, 2)
+_HEIGHT, _WIDTH, _BAND_START, _BAND_WIDTH = 6, 12, 4, 4  # edge_image's picture
+_MAX_SHIFT = _WIDTH - _BAND_START - _BAND_WIDTH  # the band stays inside the picture
+_EDGE_KERNEL = torch.tensor([[1.0, -1.0]])
 
 
-def q_default_stride(answer: object) -> Feedback:
-    """``nn.MaxPool2d(2)`` applied to ``arange(16)`` as a 4×4 image, computed by hand."""
+def _as_int(answer: object) -> int | None:
+    """A whole number in any form a student may type it: 14, 14.0, torch.tensor(14)."""
+    if isinstance(answer, torch.Tensor):
+        if answer.numel() != 1:
+            return None
+        answer = answer.item()
+    if isinstance(answer, bool):
+        return None
+    if isinstance(answer, numbers.Integral):
+        return int(answer)
+    if isinstance(answer, numbers.Real) and float(answer).is_integer():
+        return int(answer)
+    return None
+
+
+def _as_ints(answer: object) -> tuple[int, ...] | None:
+    """A tuple, list, set, torch.Size or tensor of whole numbers, as a tuple of ints (None otherwise)."""
+    if isinstance(answer, torch.Tensor) or type(answer).__name__ == "ndarray":  # a tensor or a NumPy array
+        answer = answer.reshape(-1).tolist()
+    if not isinstance(answer, (tuple, list, set, frozenset, range)):
+        return None
+    items = [_as_int(a) for a in answer]
+    return None if any(n is None for n in items) else tuple(items)
+
+
+def q_default_stride(answer: object, *, X: torch.Tensor, kernel_size: int) -> Feedback:
+    """What ``nn.MaxPool2d(kernel_size)`` returns for the one-channel image ``X`` (H, W), worked out by hand."""
+    X = check_tensor(X, "X", (2,), "(H, W)").detach()
+    k = check_int(kernel_size, "kernel_size", 1)
+    check_fits(tuple(X.shape), (k, k), (0, 0), (1, 1), what="kernel_size")
     if (fb := _unanswered(answer)) is not None:
         return fb
-    X = torch.arange(16.0).reshape(1, 1, 4, 4)
-    expected = nn.MaxPool2d(2)(X)[0, 0]
-    stride1 = pool2d(X[0, 0], 2, "max", stride=1)
+    expected = nn.MaxPool2d(k)(X[None, None])[0, 0]
+    stride1 = pool2d(X, k, "max", stride=1)
+    averaged = nn.AvgPool2d(k)(X[None, None])[0, 0]
     try:
-        got = torch.as_tensor(answer, dtype=torch.float32)
+        got = torch.as_tensor(answer, dtype=expected.dtype)
     except (TypeError, ValueError, RuntimeError):
         got = None
-    if got is not None and got.shape == stride1.shape and torch.allclose(got, stride1):
-        return Feedback(False, "That is stride 1. nn.MaxPool2d's stride defaults to the window size, "
-                               "so the 2×2 windows do not overlap.")
-    return check_close(answer, expected, why="stride = kernel_size by default: four disjoint 2×2 blocks, "
-                                             "the max of each is its bottom-right element.",
-                       hint="What is nn.MaxPool2d(2).stride? Cut the 4×4 into blocks of that step.")
+    while got is not None and got.ndim > 2 and got.shape[0] == 1:
+        got = got[0]  # the (1, 1, m, m) tensor that nn.MaxPool2d itself returns is right too
+    if (got is not None and got.shape == stride1.shape and not torch.equal(stride1, expected)
+            and torch.allclose(got, stride1)):
+        return Feedback(False, f"That is stride 1. The stride of nn.MaxPool2d defaults to the window size, "
+                               f"{k}, so the windows do not overlap.")
+    if (got is not None and got.shape == averaged.shape and not torch.equal(averaged, expected)
+            and torch.allclose(got, averaged)):
+        return Feedback(False, "That is the mean of each window; nn.MaxPool2d keeps the largest value.")
+    return check_close(answer if got is None else got, expected,
+                       why=f"The stride defaults to the window size, so nn.MaxPool2d({k}) cuts the image into "
+                           f"non-overlapping {k}×{k} blocks and keeps the largest value of each.",
+                       hint="What is nn.MaxPool2d(k).stride? Cut the image into blocks of that step.")
 
 
-def q_pool_shape(answer: object) -> Feedback:
-    """Output shape of ``nn.MaxPool2d(3, stride=2, padding=1)`` on a (3, 28, 28) input."""
+def q_pool_shape(answer: object, *, kernel_size: int, stride: int, padding: int,
+                 input_shape: tuple[int, int, int]) -> Feedback:
+    """Output shape of ``nn.MaxPool2d(kernel_size, stride=stride, padding=padding)`` for an input of
+    shape ``input_shape`` = (channels, height, width)."""
+    k = check_int(kernel_size, "kernel_size", 1)
+    s = check_int(stride, "stride", 1)
+    p = check_int(padding, "padding", 0)
+    dims = _as_ints(input_shape) if isinstance(input_shape, (tuple, list)) else None
+    if dims is None:
+        raise TypeError(f"input_shape must be a (channels, height, width) tuple of ints, got {input_shape!r}")
+    if len(dims) != 3 or min(dims) < 1:
+        raise ValueError(f"input_shape must be a (channels, height, width) tuple of positive ints, "
+                         f"got {input_shape!r}")
+    if p > k // 2:
+        raise ValueError(f"padding must be at most half of kernel_size (as in PyTorch), got padding={p} for "
+                         f"kernel_size={k}")
+    c, h, w = dims
+    check_fits((h, w), (k, k), (p, p), (1, 1), what="kernel_size")
     if (fb := _unanswered(answer)) is not None:
         return fb
     with torch.no_grad():
-        expected = tuple(nn.MaxPool2d(3, stride=2, padding=1)(torch.zeros(3, 28, 28)).shape)
-    if isinstance(answer, (list, torch.Size)):
-        answer = tuple(answer)
-    if isinstance(answer, tuple) and len(answer) == 3 and answer[1:] == expected[1:] and answer[0] != expected[0]:
-        return Feedback(False, "Height and width are right; but pooling acts on each channel separately, "
-                               "so how many channels come out?")
-    return check_equal(answer, expected, why="Channels unchanged (pooling is per channel); "
-                                             "⌊(28 + 2·1 − 3)/2⌋ + 1 = 14.",
+        expected = tuple(nn.MaxPool2d(k, stride=s, padding=p)(torch.zeros(dims)).shape)
+    _, m_h, m_w = expected
+    shape = _as_ints(answer)
+    if shape is None:
+        return Feedback(False, f"Give the shape as three whole numbers (channels, height, width), for example "
+                               f"a tuple; you gave {answer!r}.")
+
+    def sides(pad: int, step: int, up: bool = False) -> tuple[int, int]:
+        return tuple((n + 2 * pad - k + (step - 1 if up else 0)) // step + 1 for n in (h, w))
+
+    if shape == expected[1:]:
+        return Feedback(False, "Those are the height and width; put the number of channels in front: "
+                               "(channels, height, width).")
+    if shape == (1, *expected):
+        return Feedback(False, "The input has no batch dimension here, so the output has none either.")
+    if len(shape) == 3 and shape[0] != c and shape[1:] == expected[1:]:
+        return Feedback(False, "Height and width are right; but pooling acts on each channel separately, so "
+                               "how many channels come out?")
+    if len(shape) == 3 and p and shape[1:] == sides(0, s) != expected[1:]:
+        return Feedback(False, "That ignores the padding, which is added on each side before the window "
+                               "slides.")
+    if len(shape) == 3 and shape[1:] == sides(p, s, up=True) != expected[1:]:
+        return Feedback(False, "That rounds the division up; the formula rounds it down, ⌊(n + 2p − k)/s⌋ + 1, "
+                               "because a window that would stick out of the padded input is not used.")
+    if len(shape) == 3 and s > 1 and shape[1:] == sides(p, 1) != expected[1:]:
+        return Feedback(False, "That is the size for stride 1; divide by the stride before adding 1.")
+    return check_equal(shape, expected,
+                       why=f"Pooling keeps the {c} channels, because it acts on each one separately, and the "
+                           f"conv formula gives the height ⌊({h} + 2·{p} − {k})/{s}⌋ + 1 = {m_h} and the width "
+                           f"⌊({w} + 2·{p} − {k})/{s}⌋ + 1 = {m_w}.",
                        hint="the conv shape formula holds for pooling: ⌊(n + 2p − k)/s⌋ + 1.")
 
 
-def q_pool2d(fn: Callable[..., torch.Tensor]) -> Feedback:
-    """Check your ``fn(X, pool_size, mode)``: X (H, W), pool_size (p_h, p_w), mode 'max'/'avg', stride 1."""
-    if not callable(fn):
-        return Feedback(False, f"Pass your function itself, not {type(fn).__name__}.")
+def q_pool2d(answer: Callable[..., torch.Tensor]) -> Feedback:
+    """Check your ``answer(X, pool_size, mode)``: X (H, W), pool_size (p_h, p_w), mode 'max'/'avg', stride 1."""
+    if (fb := _unanswered(answer)) is not None:
+        return fb
+    if not callable(answer):
+        return Feedback(False, f"Pass your function itself, not {type(answer).__name__}.")
     gen = torch.Generator().manual_seed(5)
     for H, W, p_h, p_w in [(3, 3, 2, 2), (4, 5, 2, 3), (5, 4, 3, 1), (3, 4, 1, 1)]:
         X = torch.randn(H, W, generator=gen)
         for mode in ("max", "avg"):
             expected = pool2d(X, (p_h, p_w), mode)
             try:
-                got = fn(X, (p_h, p_w), mode)
+                got = answer(X, (p_h, p_w), mode)
             except NotImplementedError:
                 return Feedback(False, "Not answered yet: fill in the body of your function.")
             except Exception as exc:  # a student's bug is feedback, not a crash
                 return Feedback(False, f"Your function raised {type(exc).__name__}: {exc} "
                                        f"(X {tuple(X.shape)}, pool_size {(p_h, p_w)}, mode {mode!r}).")
-            if not isinstance(got, torch.Tensor) or got.shape != expected.shape:
-                shape = tuple(got.shape) if isinstance(got, torch.Tensor) else type(got).__name__
+            if not isinstance(got, torch.Tensor):
+                return Feedback(False, f"Return a tensor, not {type(got).__name__}.")
+            if got.shape != expected.shape:
                 return Feedback(False, f"For X {tuple(X.shape)} and pool_size {(p_h, p_w)} the output must "
-                                       f"have shape {tuple(expected.shape)}; got {shape}.")
+                                       f"have shape {tuple(expected.shape)}, but yours has shape "
+                                       f"{tuple(got.shape)}.")
             if not torch.allclose(got.to(expected.dtype), expected, atol=1e-5):
                 return Feedback(False, f"Wrong values in mode {mode!r} (pool_size {(p_h, p_w)}). Hint: "
-                                       "Y[i, j] is the max / mean of X[i:i+p_h, j:j+p_w].")
+                                       "Y[i, j] is the max or the mean of X[i:i+p_h, j:j+p_w].")
     return Feedback(True, "Both modes match utils.pool2d on square and rectangular windows.")
 
 
-def edge_image(shift: int = 0, width: int = 12) -> torch.Tensor:
-    """A (6, width) image of ones with a dark band 4 pixels wide starting at
-    column ``4 + shift`` — chapter 02's vertical-edge picture, moved sideways."""
-    X = torch.ones(6, width)
-    X[:, max(0, 4 + shift):max(0, 8 + shift)] = 0
+def edge_image(shift: int = 0) -> torch.Tensor:
+    """A 6 × 12 image of ones with a black band 4 columns wide starting at column ``4 + shift``:
+    chapter 02's vertical-edge picture, on a wider canvas, moved sideways. ``shift`` is in [-4, 4]."""
+    s = check_int(shift, "shift", -_MAX_SHIFT)
+    if s > _MAX_SHIFT:
+        raise ValueError(f"shift must be <= {_MAX_SHIFT}, got {shift!r}")
+    X = torch.ones(_HEIGHT, _WIDTH)
+    X[:, _BAND_START + s:_BAND_START + _BAND_WIDTH + s] = 0
     return X
 
 
-def _pooled_edges(shift: int) -> torch.Tensor:
-    Y = corr2d(edge_image(shift), torch.tensor([[1.0, -1.0]]))
-    return pool2d(Y, 2, "max", stride=2)
+def _pooled_edges(shift: int, k: int) -> torch.Tensor:
+    Y = corr2d(edge_image(shift), _EDGE_KERNEL)
+    return F.max_pool2d(Y[None, None], k)[0, 0]
 
 
-def q_tolerated_shifts(answer: Iterable[int]) -> Feedback:
-    """Which shifts in SHIFT_CHOICES leave ``maxpool_2x2_stride2(corr2d(edge_image(shift), [[1, -1]]))``
-    equal to the unshifted result? Answer a set, e.g. {0, 1}."""
+def q_tolerated_shifts(answer: object, *, shifts: tuple[int, ...], kernel_size: int) -> Feedback:
+    """Which of ``shifts`` leave ``nn.MaxPool2d(kernel_size)(corr2d(edge_image(shift), [[1, -1]]))``
+    equal to the result for shift 0? Answer a set, e.g. {0, 1}."""
+    choices = _as_ints(shifts)
+    if choices is None:
+        raise TypeError(f"shifts must be a tuple of ints, got {shifts!r}")
+    if not choices or max(abs(s) for s in choices) > _MAX_SHIFT:
+        raise ValueError(f"shifts must hold at least one shift, each between {-_MAX_SHIFT} and {_MAX_SHIFT} so "
+                         f"that the band stays inside the picture, got {shifts!r}")
+    k = check_int(kernel_size, "kernel_size", 2)
+    if k > _HEIGHT:
+        raise ValueError(f"kernel_size must be at most {_HEIGHT}, the height of the edge map, got {kernel_size!r}")
     if (fb := _unanswered(answer)) is not None:
         return fb
-    try:
-        got = {int(a) for a in answer}
-    except (TypeError, ValueError):
-        return Feedback(False, "Answer with a set of shifts, e.g. {0, 1}.")
-    base = _pooled_edges(0)
-    expected = {s for s in SHIFT_CHOICES if torch.equal(_pooled_edges(s), base)}
-    if got == expected:
-        return Feedback(True, "The +1 response sits in column 3 and may move only to column 2: both lie in "
-                              "the stride-2 window {2, 3}. (The −1 response never shows up in a max, since "
-                              "0 > −1.) Tolerance ends as soon as a response crosses a window border.")
-    return Feedback(False, "Hint: the +1 response sits in column 3 + shift; stride-2 windows cover columns "
-                           "{0,1}, {2,3}, {4,5}, ... . A shift is tolerated only if that response stays "
-                           "in its window. And what does max(0, −1) give for the −1 response?")
+    got = _as_ints(answer)
+    if got is None:
+        return Feedback(False, "Answer with a set of shifts, such as {0, 2}, even if only one shift survives.")
+    if not set(got) <= set(choices):
+        return Feedback(False, f"Choose only among the shifts {sorted(set(choices))}.")
+    base = _pooled_edges(0, k)
+    expected = {s for s in choices if torch.equal(_pooled_edges(s, k), base)}
+    c0 = int(torch.nonzero(corr2d(edge_image(0), _EDGE_KERNEL)[0] > 0)[0])
+    first = c0 // k * k
+    if set(got) == expected:
+        return Feedback(True, f"At shift 0 the +1 response sits in column {c0}, in the window of columns {first} "
+                              f"to {first + k - 1}; the shifts that keep it in that window keep the pooled map. "
+                              "The −1 response never wins a max, because the zeros beside it are larger, so only "
+                              "the +1 matters.")
+    return Feedback(False, f"Hint: at shift 0 the +1 response sits in column {c0}, and nn.MaxPool2d({k}) pools "
+                           f"the columns in blocks of {k} starting at column 0. Which shifts keep the +1 in its "
+                           "block? And what does max(0, −1) give for the −1 response?")
