@@ -44,10 +44,25 @@ SAMPLE_S = 0.02
 
 
 def _tree(proc: psutil.Process) -> list[psutil.Process]:
+    """The process and the children that run a program of their own.
+
+    A child still running the kernel's own command line is a fork that has not yet exec'd
+    (libraries start helpers such as ``ldconfig -p`` that way): its pages are the kernel's,
+    and counting them twice would report a peak that never used that much memory.
+    """
     try:
-        return [proc, *proc.children(recursive=True)]
-    except psutil.NoSuchProcess:
+        own = proc.cmdline()
+        children = proc.children(recursive=True)
+    except psutil.Error:
         return []
+    found = [proc]
+    for child in children:
+        try:
+            if child.cmdline() != own:
+                found.append(child)
+        except psutil.Error:
+            continue
+    return found
 
 
 def _status(pid: int) -> dict[str, int]:

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
+import psutil
 import pytest
 from hub_support import ARTIFACTS, REPO, Hub, describe, marked_processes, record_timings, start_hub
 from test_notebooks_in_browser import (
@@ -148,7 +149,10 @@ def _processes_by_kind(marker: str) -> dict[str, list]:
     for proc in marked_processes(marker):
         try:
             cmd = " ".join(proc.cmdline())
-        except Exception:  # noqa: BLE001 - gone meanwhile
+            parent = proc.parent()
+            if parent is not None and parent.cmdline() == proc.cmdline():
+                continue  # a fork that has not exec'd yet: not a process of its own
+        except psutil.Error:  # gone meanwhile
             continue
         if "configurable-http-proxy" in cmd:
             kinds["proxy"].append(proc)
