@@ -1,16 +1,18 @@
 """Chapter 02 exercises (d2l, "Convolutions for Images"), each with an instant check.
 
-    from utils.exercises import ch02
-    X = ch02.diagonal_image()                 # or build your own, then ch02.q_diagonal_image(X)
-    ch02.q_edge_diagonal(my_prediction)       # a tensor, or a letter from ch02.EDGE_CHOICES
-    ch02.q_autograd_outcome("b")              # what happens when autograd meets the loop Conv2D
-    ch02.q_conv2d_grad(layer.weight.grad, weight=layer.weight, X=X, Y=Y)
-    ch02.q_corr2d_matrix(M, (3, 3), K)        # cross-correlation as a matrix multiplication
-    ch02.q_second_derivative(K); ch02.q_integral_kernel(K)
-    ch02.q_min_kernel_size(lambda d: ...)     # a formula in d (or an int with d=...)
+Every checker takes the student's answer first and the question's data as keyword arguments,
+so the notebook cell shows them next to the prompt:
 
-Every expected answer is computed here, from the library, when the checker
-runs; nothing is stored as a literal for a student to read off.
+    from utils.exercises import ch02
+    X = ch02.diagonal_image()                          # or build your own: ch02.q_diagonal_image(X)
+    ch02.q_edge_diagonal(answer, X=X, K=K_edge)         # a tensor, or a letter from ch02.EDGE_CHOICES
+    ch02.q_autograd_outcome(answer)                     # a letter from ch02.AUTOGRAD_CHOICES
+    ch02.q_conv2d_grad(layer.weight.grad, weight=w0, X=X, Y=Y)
+    ch02.q_corr2d_matrix(M, input_size=(3, 3), K=K)     # cross-correlation as a matrix multiplication
+    ch02.q_second_derivative(K); ch02.q_integral_kernel(K)
+    ch02.q_min_kernel_size(lambda d: ...)               # a formula in d (or an int with d=...)
+
+Every expected answer is computed here, from the library, when the checker runs.
 """
 
 from __future__ import annotations
@@ -21,10 +23,9 @@ from collections.abc import Callable
 import torch
 import torch.nn.functional as F
 
-from ..conv import corr2d
-from ..toeplitz import corr2d_matrix
-from ._core import Feedback
-from ._core import unanswered as _unanswered
+from .. import corr2d, corr2d_matrix
+from .._checks import as_pair, check_int, check_tensor
+from ._core import Feedback, as_choice, unanswered
 
 __all__ = [
     "AUTOGRAD_CHOICES",
@@ -72,40 +73,35 @@ def diagonal_image(n: int = 6) -> torch.Tensor:
 
     Its black/white border runs diagonally, a staircase one pixel per row.
     """
-    if isinstance(n, bool) or not isinstance(n, int) or n < 3:
-        raise ValueError(f"n must be an int >= 3, got {n!r}")
+    n = check_int(n, "n", 3)
     return torch.tril(torch.ones(n, n))
 
 
 def _as_image(X: object, name: str = "X") -> torch.Tensor:
-    if not isinstance(X, torch.Tensor):
-        raise TypeError(f"{name} must be a torch.Tensor of shape (H, W), got {type(X).__name__}")
-    if X.ndim != 2:
-        raise ValueError(f"{name} must have shape (H, W), got shape {tuple(X.shape)}")
-    return X.detach().to(torch.float64)
+    return check_tensor(X, name, (2,), "(H, W)").detach().to(torch.float64)
 
 
-def q_diagonal_image(X: torch.Tensor) -> Feedback:
-    """Is X an image whose edge is one diagonal staircase (one step per row)?"""
-    if (fb := _unanswered(X)) is not None:
+def q_diagonal_image(answer: object) -> Feedback:
+    """Is ``answer`` an image (H, W) whose edge is one diagonal staircase (one step per row)?"""
+    if (fb := unanswered(answer)) is not None:
         return fb
-    X = _as_image(X)
+    X = _as_image(answer)
     hint = ("make a two-valued image whose boundary moves one column per row, e.g. "
             "X[i, j] = 1 when j <= i (torch.tril does that).")
     if min(X.shape) < 3:
         return Feedback(False, f"Your image is {tuple(X.shape)}; take at least 3×3. Hint: {hint}")
-    if torch.unique(X).numel() != 2:
-        return Feedback(False, "An edge image has exactly two values (e.g. 0 and 1), yours has "
-                               f"{torch.unique(X).numel()}. Hint: {hint}")
-    steps = (X[:, 1:] != X[:, :-1])  # where the colour changes along each row
+    n_values = torch.unique(X).numel()
+    if n_values != 2:
+        return Feedback(False, f"An edge image has exactly two values (e.g. 0 and 1), yours has {n_values}. "
+                               f"Hint: {hint}")
+    steps = X[:, 1:] != X[:, :-1]  # where the colour changes along each row
     per_row = steps.sum(1)
     if bool((per_row > 1).any()):
-        return Feedback(False, "A row of your image changes colour more than once; one straight edge is "
+        return Feedback(False, "A row of your image changes colour more than once, but one straight edge is "
                                f"crossed at most once per row. Hint: {hint}")
     crossing = torch.nonzero(per_row == 1).flatten()
     if crossing.numel() < 2 or int(crossing[-1] - crossing[0]) + 1 != crossing.numel():
-        return Feedback(False, "The edge should cross a band of consecutive rows (at least two). "
-                               f"Hint: {hint}")
+        return Feedback(False, f"The edge should cross a band of consecutive rows (at least two). Hint: {hint}")
     where = steps[crossing].float().argmax(1)
     moves = where[1:] - where[:-1]
     if not (bool((moves == 1).all()) or bool((moves == -1).all())):
@@ -136,75 +132,75 @@ def _describe(Y: torch.Tensor) -> str:
 
 def _check_prediction(answer: object, expected: torch.Tensor, *, what: str, why: str,
                       hint: str) -> Feedback:
-    truth = _describe(expected)
     if isinstance(answer, str):
-        choice = answer.strip().lower()[:1]
-        if choice not in EDGE_CHOICES:
-            return Feedback(False, f"Pick one of the letters {', '.join(EDGE_CHOICES)} "
-                                   "(see EDGE_CHOICES), or give the output tensor itself.")
+        choice = as_choice(answer, EDGE_CHOICES)
+        if choice is None:
+            return Feedback(False, f"Pick one letter from EDGE_CHOICES ({', '.join(EDGE_CHOICES)}), or give the "
+                                   "output tensor itself.")
+        truth = _describe(expected)
+        if truth == "?":
+            return Feedback(False, f"None of the letters describes {what} for this image: give the output "
+                                   "tensor itself.")
         if choice == truth:
-            return Feedback(True, f"{EDGE_CHOICES[choice]}. {why}")
-        return Feedback(False, f"You chose '{EDGE_CHOICES[choice]}'. Hint: {hint}")
+            return Feedback(True, why)
+        return Feedback(False, f"You chose ({choice}), {EDGE_CHOICES[choice]}. Hint: {hint}")
     try:
-        got = torch.as_tensor(answer, dtype=torch.float64)
+        got = torch.as_tensor(answer.detach() if torch.is_tensor(answer) else answer, dtype=torch.float64)
     except (TypeError, ValueError, RuntimeError):
         return Feedback(False, f"Give a letter or a tensor, not {type(answer).__name__}.")
     if got.shape != expected.shape:
-        return Feedback(False, f"Your output has shape {tuple(got.shape)}, but {what} gives shape "
-                               f"{tuple(expected.shape)}: a k_h×k_w kernel removes k_h−1 rows and k_w−1 "
+        return Feedback(False, f"Your output has shape {tuple(got.shape)}, but {what} has shape "
+                               f"{tuple(expected.shape)}: a k_h×k_w kernel removes k_h − 1 rows and k_w − 1 "
                                f"columns. Hint: {hint}")
     if torch.allclose(got, expected):
         return Feedback(True, why)
     if torch.allclose(got, -expected) and bool(expected.any()):
-        return Feedback(False, "Right places, wrong sign: the kernel computes (first tap) − (second tap), "
-                               "i.e. this pixel minus its neighbour.")
+        return Feedback(False, "Right places, wrong sign: K = [1, −1] computes (first tap) − (second tap), "
+                               "this pixel minus its neighbour.")
     if bool(((got != 0) == (expected != 0)).all()):
         return Feedback(False, f"The nonzero cells are in the right places, but some values are off. Hint: {hint}")
     return Feedback(False, f"Some cells are wrong. Hint: {hint}")
 
 
-def q_edge_diagonal(answer: object, X: torch.Tensor | None = None) -> Feedback:
-    """Predict corr2d(X, K) for K = [[1, -1]] (X defaults to ``diagonal_image()``).
+def q_edge_diagonal(answer: object, *, X: torch.Tensor, K: torch.Tensor) -> Feedback:
+    """Predict ``corr2d(X, K)``, X: (H, W), K: (k_h, k_w) (the lesson's K = [[1, -1]]).
 
     ``answer``: the predicted output tensor, or a letter from ``EDGE_CHOICES``.
     """
-    if (fb := _unanswered(answer)) is not None:
+    X, K = _as_image(X), _as_image(K, "K")
+    if (fb := unanswered(answer)) is not None:
         return fb
-    X = _as_image(diagonal_image() if X is None else X)
-    expected = corr2d(X, edge_kernel().to(X.dtype))
     return _check_prediction(
-        answer, expected, what="corr2d(X, K)",
-        why="K = [1, −1] subtracts each pixel's right neighbour: it fires wherever a row changes "
-            "colour, and a diagonal edge changes colour in every row, one column further each time.",
+        answer, corr2d(X, K), what="corr2d(X, K)",
+        why="K = [1, −1] subtracts each pixel's right neighbour: it fires wherever a row changes colour, and a "
+            "diagonal edge changes colour in every row, one column further each time.",
         hint="for each row, find the one place where X[i, j] and X[i, j+1] differ and compute "
              "X[i, j] − X[i, j+1] there; everywhere else the difference is 0.")
 
 
-def q_edge_diagonal_transposed_X(answer: object, X: torch.Tensor | None = None) -> Feedback:
-    """Predict corr2d(X.T, K) for K = [[1, -1]] (X defaults to ``diagonal_image()``)."""
-    if (fb := _unanswered(answer)) is not None:
+def q_edge_diagonal_transposed_X(answer: object, *, X: torch.Tensor, K: torch.Tensor) -> Feedback:
+    """Predict ``corr2d(X.T, K)``, X: (H, W), K: (k_h, k_w) (the lesson's K = [[1, -1]])."""
+    X, K = _as_image(X), _as_image(K, "K")
+    if (fb := unanswered(answer)) is not None:
         return fb
-    X = _as_image(diagonal_image() if X is None else X)
-    expected = corr2d(X.T, edge_kernel().to(X.dtype))
     return _check_prediction(
-        answer, expected, what="corr2d(X.T, K)",
-        why="Unlike the vertical edge of the lesson, a diagonal edge does not vanish when X is "
-            "transposed: it is still crossed once per row, only the colours on its two sides swap "
-            "(so the sign flips) and the line moves.",
+        answer, corr2d(X.T, K), what="corr2d(X.T, K)",
+        why="Unlike the vertical edge of the lesson, a diagonal edge does not vanish when X is transposed: it is "
+            "still crossed once per row, only the colours on its two sides swap (so the sign flips) and the line "
+            "moves.",
         hint="write out X.T first (rows become columns), then subtract right neighbours row by row.")
 
 
-def q_edge_diagonal_transposed_K(answer: object, X: torch.Tensor | None = None) -> Feedback:
-    """Predict corr2d(X, K.T) for K = [[1, -1]], i.e. K.T = [[1], [-1]]."""
-    if (fb := _unanswered(answer)) is not None:
+def q_edge_diagonal_transposed_K(answer: object, *, X: torch.Tensor, K: torch.Tensor) -> Feedback:
+    """Predict ``corr2d(X, K.T)``, X: (H, W), K: (k_h, k_w) (the lesson's K = [[1, -1]], so K.T = [[1], [-1]])."""
+    X, K = _as_image(X), _as_image(K, "K")
+    if (fb := unanswered(answer)) is not None:
         return fb
-    X = _as_image(diagonal_image() if X is None else X)
-    expected = corr2d(X, edge_kernel().T.to(X.dtype))
     return _check_prediction(
-        answer, expected, what="corr2d(X, K.T)",
-        why="K.T = [[1], [−1]] subtracts the pixel *below*: it detects horizontal edges, and a "
-            "diagonal edge is crossed once per column too.",
-        hint="K.T is 2×1: the output loses one row; compute X[i, j] − X[i+1, j] down each column.")
+        answer, corr2d(X, K.T), what="corr2d(X, K.T)",
+        why="K.T = [[1], [−1]] subtracts the pixel below: it detects horizontal edges, and a diagonal edge is "
+            "crossed once per column too.",
+        hint="K.T is 2×1, so the output loses one row; compute X[i, j] − X[i+1, j] down each column.")
 
 
 # ---------------------------------------------------------------- exercise 2: autograd and the loop Conv2D
@@ -219,9 +215,10 @@ def _loop_corr2d(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
 
 
 def _autograd_truth() -> str:
-    """Run the experiment: does backward() through the loop corr2d work, and match F.conv2d?"""
-    torch.manual_seed(0)
-    X, weight = torch.rand(4, 5, dtype=torch.float64), torch.rand(2, 2, dtype=torch.float64, requires_grad=True)
+    """Run the experiment: does backward() through the loop corr2d work?"""
+    gen = torch.Generator().manual_seed(0)
+    X = torch.rand(4, 5, dtype=torch.float64, generator=gen)
+    weight = torch.rand(2, 2, dtype=torch.float64, generator=gen).requires_grad_(True)
     try:
         _loop_corr2d(X, weight).sum().backward()
     except RuntimeError as exc:
@@ -231,110 +228,114 @@ def _autograd_truth() -> str:
     return "b"
 
 
-def q_autograd_outcome(answer: str) -> Feedback:
-    """d2l asks what error autograd raises on the hand-written Conv2D. Pick from AUTOGRAD_CHOICES."""
-    if (fb := _unanswered(answer)) is not None:
+def q_autograd_outcome(answer: object) -> Feedback:
+    """d2l asks what error autograd raises on the hand-written Conv2D. A letter from AUTOGRAD_CHOICES."""
+    if (fb := unanswered(answer)) is not None:
         return fb
-    if not isinstance(answer, str) or answer.strip().lower()[:1] not in AUTOGRAD_CHOICES:
-        return Feedback(False, "Answer with one letter from AUTOGRAD_CHOICES.")
-    choice = answer.strip().lower()[:1]
+    choice = as_choice(answer, AUTOGRAD_CHOICES)
+    if choice is None:
+        return Feedback(False, f"Answer with one letter from AUTOGRAD_CHOICES: {', '.join(AUTOGRAD_CHOICES)}.")
     truth = _autograd_truth()  # decided by running it, in this PyTorch
     if choice == truth:
-        return Feedback(True, "In PyTorch, Y = torch.zeros(...) is a fresh tensor that does not require "
-                              "grad; writing Y[i, j] = ... into it is recorded (CopySlices), so gradients "
-                              "flow back to the weight. d2l's MXNet version raised an error because "
-                              "MXNet's autograd does not allow in-place writes while recording.")
+        return Feedback(True, "In PyTorch, Y = torch.zeros(...) is a fresh tensor that does not require grad; "
+                              "writing Y[i, j] = ... into it is recorded (CopySlices), so gradients flow back to "
+                              "the weight. d2l's MXNet version raised an error because MXNet's autograd does not "
+                              "allow in-place writes while recording.")
     hints = {
-        "a": "that error needs a *leaf* tensor with requires_grad=True written in place; is Y such a leaf?",
-        "c": "that error appears when nothing in the graph requires grad; the weight is an nn.Parameter.",
+        "a": "that error needs a leaf tensor with requires_grad=True written in place. Is Y such a leaf?",
+        "b": "run the loop version and call backward(), then read the error message carefully.",
+        "c": "that error appears when nothing in the graph requires grad, but the weight is an nn.Parameter.",
         "d": "try it: build the layer, call loss.backward() and print layer.weight.grad.",
-        "b": "run the loop version and call backward(); read the error message carefully.",
     }
     return Feedback(False, f"Hint: {hints[choice]}")
 
 
-def q_conv2d_grad(grad: object, *, weight: torch.Tensor, X: torch.Tensor, Y: torch.Tensor,
+def q_conv2d_grad(answer: object, *, weight: torch.Tensor, X: torch.Tensor, Y: torch.Tensor,
                   bias: float | torch.Tensor = 0.0) -> Feedback:
     """Check a gradient computed through the loop Conv2D against ``F.conv2d``.
 
-    The loss is ``((corr2d(X, weight) + bias - Y) ** 2).sum()``; ``grad`` is the
+    The loss is ``((corr2d(X, weight) + bias - Y) ** 2).sum()``; ``answer`` is the
     student's ``d loss / d weight`` (e.g. ``layer.weight.grad``). X: (H, W),
     weight: (k_h, k_w), Y: (H', W').
     """
-    if grad is Ellipsis:
-        return _unanswered(grad)
-    if grad is None:
-        return Feedback(False, "The gradient is None: call loss.backward() first, and read weight.grad.")
-    if not isinstance(weight, torch.Tensor) or weight.ndim != 2:
-        raise ValueError("weight must be the (k_h, k_w) kernel tensor of the layer")
-    w = weight.detach().to(torch.float64).clone().requires_grad_(True)
+    w = check_tensor(weight, "weight", (2,), "(k_h, k_w)").detach().to(torch.float64).clone().requires_grad_(True)
     Xd = _as_image(X)
-    b = torch.as_tensor(bias, dtype=torch.float64).detach().reshape(-1)[:1].sum() if torch.is_tensor(bias) \
-        else torch.tensor(float(bias), dtype=torch.float64)
-    out = F.conv2d(Xd[None, None], w[None, None]) + b
-    Yd = torch.as_tensor(Y, dtype=torch.float64).detach()
+    b = torch.as_tensor(bias.detach() if torch.is_tensor(bias) else bias, dtype=torch.float64).reshape(-1)
+    if b.numel() != 1:
+        raise ValueError(f"bias must be one number, got {b.numel()} values")
+    out = F.conv2d(Xd[None, None], w[None, None]) + b[0]
+    Yd = torch.as_tensor(Y.detach() if torch.is_tensor(Y) else Y, dtype=torch.float64)
     if Yd.numel() != out.numel():
-        raise ValueError(f"Y must have the output's {out.shape[-2:].numel()} elements, got shape {tuple(Yd.shape)}")
+        raise ValueError(f"Y must have the output's {out.numel()} elements, got shape {tuple(Yd.shape)}")
+    if answer is Ellipsis:
+        return unanswered(answer)
+    if answer is None:
+        return Feedback(False, "The gradient is None: call loss.backward() first, then read weight.grad.")
     ((out - Yd.reshape(out.shape)) ** 2).sum().backward()
     expected = w.grad
     try:
-        got = torch.as_tensor(grad.detach() if torch.is_tensor(grad) else grad, dtype=torch.float64)
+        got = torch.as_tensor(answer.detach() if torch.is_tensor(answer) else answer, dtype=torch.float64)
     except (TypeError, ValueError, RuntimeError):
-        return Feedback(False, f"Expected a tensor of shape {tuple(expected.shape)}, got {type(grad).__name__}.")
+        return Feedback(False, f"Expected a tensor of shape {tuple(expected.shape)}, got {type(answer).__name__}.")
     if got.shape != expected.shape:
-        return Feedback(False, f"Your gradient has shape {tuple(got.shape)}; d loss/d weight has the "
-                               f"weight's shape {tuple(expected.shape)}.")
-    if torch.allclose(got, expected, rtol=1e-4, atol=1e-5):
-        return Feedback(True, "Your loop layer's gradient equals the one autograd computes through "
-                              "F.conv2d: in-place writes into a fresh tensor are differentiable.")
-    if torch.allclose(got, 2 * expected, rtol=1e-4, atol=1e-5) or torch.allclose(got, expected / 2, rtol=1e-4,
-                                                                                 atol=1e-5):
-        return Feedback(False, "Off by a factor 2: the loss is the *sum of squares*, d/dw (ŷ−y)² = 2(ŷ−y)·dŷ/dw.")
-    if torch.allclose(got, -expected, rtol=1e-4, atol=1e-5):
-        return Feedback(False, "Wrong sign: the gradient of (ŷ − y)² is 2(ŷ − y)·∂ŷ/∂w, not 2(y − ŷ)·….")
+        return Feedback(False, f"Your gradient has shape {tuple(got.shape)}, but d loss/d weight has the weight's "
+                               f"shape {tuple(expected.shape)}.")
+
+    def close(a: torch.Tensor) -> bool:
+        return torch.allclose(got, a, rtol=1e-4, atol=1e-5)
+
+    if close(expected):
+        return Feedback(True, "Your loop layer's gradient equals the one autograd computes through F.conv2d: "
+                              "in-place writes into a fresh tensor are differentiable.")
+    if close(2 * expected) or close(expected / 2):
+        return Feedback(False, "Off by a factor 2: the loss is the sum of squares, and d/dw (ŷ − y)² = "
+                               "2(ŷ − y)·dŷ/dw.")
+    if close(-expected):
+        return Feedback(False, "Wrong sign: the gradient of (ŷ − y)² is 2(ŷ − y)·∂ŷ/∂w, not 2(y − ŷ)·∂ŷ/∂w.")
     return Feedback(False, "The values differ from F.conv2d's. Hint: zero the gradient before backward() "
                            "(gradients accumulate), and use the same weight, X, Y and loss as here.")
 
 
 # ---------------------------------------------------------------- exercise 3: correlation as a matmul
 
-def q_corr2d_matrix(M: object, input_size: tuple[int, int], K: torch.Tensor) -> Feedback:
-    """Check a matrix M with ``M @ X.reshape(-1) == corr2d(X, K).reshape(-1)`` for every X of input_size."""
-    if (fb := _unanswered(M)) is not None:
+def q_corr2d_matrix(answer: object, *, input_size: int | tuple[int, int], K: torch.Tensor) -> Feedback:
+    """Check a matrix M with ``M @ X.reshape(-1) == corr2d(X, K).reshape(-1)`` for every X of ``input_size``.
+
+    input_size: (H, W); K: (k_h, k_w); M: (H'·W', H·W).
+    """
+    H, W = as_pair(input_size, "input_size", minimum=1)
+    Kd = check_tensor(K, "K", (2,), "(k_h, k_w)").detach().to(torch.float64)
+    if Kd.shape[0] > H or Kd.shape[1] > W:
+        raise ValueError(f"K of shape {tuple(Kd.shape)} does not fit an input of size {(H, W)}")
+    if (fb := unanswered(answer)) is not None:
         return fb
-    Kd = K.detach().to(torch.float64) if isinstance(K, torch.Tensor) else torch.as_tensor(K, dtype=torch.float64)
-    expected = corr2d_matrix(input_size, Kd)
-    H, W = input_size
-    hint = ("row i·W' + j of M belongs to output Y[i, j]; put K[a, b] in the column of input pixel "
-            "(i + a, j + b), which is (i + a)·W + (j + b) when X is flattened row by row.")
+    expected = corr2d_matrix((H, W), Kd)
+    out_h, out_w = H - Kd.shape[0] + 1, W - Kd.shape[1] + 1
+    hint = (f"row i·{out_w} + j of M belongs to output Y[i, j]; put K[a, b] in the column of input pixel "
+            f"(i + a, j + b), which is (i + a)·{W} + (j + b) when X is flattened row by row.")
     try:
-        got = torch.as_tensor(M.detach() if torch.is_tensor(M) else M, dtype=torch.float64)
+        got = torch.as_tensor(answer.detach() if torch.is_tensor(answer) else answer, dtype=torch.float64)
     except (TypeError, ValueError, RuntimeError):
-        return Feedback(False, f"Expected a matrix (tensor), got {type(M).__name__}.")
+        return Feedback(False, f"Expected a matrix (tensor), got {type(answer).__name__}.")
     if got.shape != expected.shape:
         if got.shape == expected.T.shape:
-            return Feedback(False, f"Your matrix is {tuple(got.shape)}: transposed. It must map the {H * W} "
-                                   f"input pixels to the {expected.shape[0]} outputs, so (outputs, inputs).")
-        return Feedback(False, f"Your matrix is {tuple(got.shape)}; it must have one row per output cell "
-                               f"and one column per input pixel ({H}·{W}). Hint: {hint}")
+            return Feedback(False, f"Your matrix is {tuple(got.shape)}, the transpose of what is asked. It maps "
+                                   f"the {H * W} input pixels to the {expected.shape[0]} outputs, so its shape is "
+                                   "(outputs, inputs).")
+        return Feedback(False, f"Your matrix is {tuple(got.shape)}; it needs one row per output cell and one "
+                               f"column per input pixel ({H}·{W}). Hint: {hint}")
     if torch.allclose(got, expected):
-        return Feedback(True, "M @ x reproduces corr2d: each row is the kernel laid out where its window "
-                              "sits, so with stride 1 M is doubly block Toeplitz (utils.toeplitz.corr2d_matrix "
-                              "builds it). Its transpose M.T is what a transposed convolution applies.")
-    if torch.allclose(got, corr2d_matrix(input_size, Kd.flip(0, 1))):
-        return Feedback(False, "That matrix computes a *convolution* (the kernel flipped); cross-correlation "
-                               "uses K as it is.")
-    out_h, out_w = _out_hw(input_size, Kd)
+        return Feedback(True, "M @ x reproduces corr2d: each row is the kernel laid out where its window sits, so "
+                              "with stride 1 M is doubly block Toeplitz (utils.corr2d_matrix builds it). Its "
+                              "transpose M.T is what a transposed convolution applies.")
+    if torch.allclose(got, corr2d_matrix((H, W), Kd.flip(0, 1))):
+        return Feedback(False, "That matrix computes a convolution (the kernel flipped); cross-correlation uses K "
+                               "as it is.")
     perm_in = torch.arange(H * W).reshape(H, W).T.reshape(-1)  # X flattened column by column
     perm_out = torch.arange(out_h * out_w).reshape(out_h, out_w).T.reshape(-1)
-    colmajor = [expected[:, perm_in], expected[perm_out][:, perm_in]]
-    if any(torch.allclose(got, c) for c in colmajor):
-        return Feedback(False, "You flattened X column by column; flatten it row by row (X.reshape(-1)).")
+    if any(torch.allclose(got, c) for c in (expected[:, perm_in], expected[perm_out][:, perm_in])):
+        return Feedback(False, "You flattened X column by column; flatten it row by row, as X.reshape(-1) does.")
     return Feedback(False, f"Some entries are wrong. Hint: {hint}")
-
-
-def _out_hw(input_size: tuple[int, int], K: torch.Tensor) -> tuple[int, int]:
-    return (input_size[0] - K.shape[0] + 1, input_size[1] - K.shape[1] + 1)
 
 
 # ---------------------------------------------------------------- exercise 4: design kernels by hand
@@ -358,56 +359,58 @@ def _tol(w: torch.Tensor, r: int) -> float:
     return 1e-6 * float(w.abs().sum()) * max(1, w.numel()) ** r + 1e-9
 
 
-_ORDINAL = {1: "first", 2: "second", 3: "third"}
-
-
-def _deriv_name(d: int) -> str:
-    return f"{_ORDINAL.get(d, f'{d}th')} derivative"
-
-
-def q_derivative_kernel(K: object, order: int) -> Feedback:
-    """Is the 1-D kernel K (or a 1×k / k×1 one) a finite-difference kernel for the ``order``-th derivative?
+def q_derivative_kernel(answer: object, *, order: int) -> Feedback:
+    """Is the 1-D kernel ``answer`` (or a 1×k / k×1 one) a finite-difference kernel for the ``order``-th derivative?
 
     With y_i = Σ_a w_a x_{i+a} and a Taylor expansion, y = Σ_r (m_r / r!) f⁽ʳ⁾ where
     m_r = Σ_a a^r w_a. K differentiates ``order`` times when m_0 … m_{order−1}
     vanish and m_order does not.
     """
-    if (fb := _unanswered(K)) is not None:
+    order = check_int(order, "order", 1)
+    if (fb := unanswered(answer)) is not None:
         return fb
-    if isinstance(order, bool) or not isinstance(order, int) or order < 1:
-        raise ValueError(f"order must be a positive int, got {order!r}")
-    T = _as_kernel(K)
+    T = _as_kernel(answer)
     if T.ndim == 2 and min(T.shape) > 1:
-        return Feedback(False, "Give a 1-D kernel (or a single row/column); "
-                               + ("for 2-D second derivatives use q_second_derivative." if order == 2 else ""))
+        return Feedback(False, "Give a 1-D kernel, or a single row or column; q_second_derivative also takes "
+                               "2-D kernels.")
     w = T.reshape(-1)
-    name = _deriv_name(order)
     if w.numel() < order + 1:
-        return Feedback(False, f"{w.numel()} taps are too few for a {name}: after removing the response to "
-                               "constants, lines, … nothing is left. Hint: how many samples define a "
-                               f"polynomial of degree {order}?")
+        return Feedback(False, f"{w.numel()} taps are too few for a derivative of order {order}: after removing "
+                               "the response to constants, lines, … nothing is left. Hint: how many samples "
+                               f"define a polynomial of degree {order}?")
     m = _moments_1d(w, order)
     for r in range(order):
-        if abs(m[r]) > _tol(w, r):
-            what = {0: "a constant signal (the weights do not sum to 0)",
-                    1: "a straight line (Σ a·w_a ≠ 0)"}.get(r, f"the polynomial x^{r} (Σ a^{r}·w_a ≠ 0)")
-            return Feedback(False, f"Your kernel responds to {what}, whose {name} is 0. Hint: the weights "
-                                   f"must cancel every polynomial of degree < {order}.")
+        if abs(m[r]) <= _tol(w, r):
+            continue
+        if r == 0:
+            return Feedback(False, "Your kernel responds to a constant signal (the weights do not sum to 0), whose "
+                                   f"derivative of order {order} is 0. Hint: the weights must cancel every "
+                                   f"polynomial of degree below {order}.")
+        if r == 1:
+            return Feedback(False, "Your kernel responds to a straight line (Σ a·w_a ≠ 0), whose derivative of "
+                                   f"order {order} is 0. Hint: the weights must cancel every polynomial of degree "
+                                   f"below {order}.")
+        return Feedback(False, f"Your kernel responds to the polynomial x^{r} (Σ a^{r}·w_a ≠ 0), whose derivative "
+                               f"of order {order} is 0. Hint: the weights must cancel every polynomial of degree "
+                               f"below {order}.")
     if abs(m[order]) <= _tol(w, order):
-        return Feedback(False, f"Your kernel also cancels x^{order}, so it measures no {name} "
-                               "(only higher ones, or nothing).")
+        return Feedback(False, f"Your kernel also cancels x^{order}, so it measures no derivative of order "
+                               f"{order} (only higher ones, or nothing).")
     scale = m[order] / math.factorial(order)
-    note = "" if abs(scale - 1) < 1e-9 else f" It computes {scale:g} × f⁽{order}⁾; divide by {scale:g} for the exact value."
-    return Feedback(True, f"It cancels every polynomial of degree < {order} and keeps the {name}.{note}")
+    if abs(scale - 1) < 1e-9:
+        return Feedback(True, f"It cancels every polynomial of degree below {order} and keeps the derivative of "
+                              f"order {order}.")
+    return Feedback(True, f"It cancels every polynomial of degree below {order} and keeps the derivative of order "
+                          f"{order}: it computes {scale:g} × f⁽{order}⁾, so divide by {scale:g} for the exact value.")
 
 
-def q_second_derivative(K: object) -> Feedback:
+def q_second_derivative(answer: object) -> Feedback:
     """A kernel for the second derivative: 1-D (k,), or 2-D (k_h, k_w) (e.g. a Laplacian)."""
-    if (fb := _unanswered(K)) is not None:
+    if (fb := unanswered(answer)) is not None:
         return fb
-    T = _as_kernel(K)
+    T = _as_kernel(answer)
     if T.ndim == 1 or min(T.shape) == 1:
-        return q_derivative_kernel(T.reshape(-1), 2)
+        return q_derivative_kernel(T.reshape(-1), order=2)
     a = torch.arange(T.shape[0], dtype=torch.float64)[:, None]
     b = torch.arange(T.shape[1], dtype=torch.float64)[None, :]
 
@@ -416,80 +419,85 @@ def q_second_derivative(K: object) -> Feedback:
 
     tol = 1e-6 * float(T.abs().sum()) * T.numel() ** 2 + 1e-9
     if abs(mom(0, 0)) > tol:
-        return Feedback(False, "Your kernel responds to a constant image (weights do not sum to 0); "
-                               "a second derivative of a constant is 0.")
+        return Feedback(False, "Your kernel responds to a constant image (its weights do not sum to 0), but the "
+                               "second derivative of a constant is 0.")
     if abs(mom(1, 0)) > tol or abs(mom(0, 1)) > tol:
         return Feedback(False, "Your kernel responds to a tilted plane (a first derivative). Hint: make it "
                                "symmetric about its centre.")
     m20, m11, m02 = mom(2, 0), mom(1, 1), mom(0, 2)
-    # about the centre: subtracting the centroid does not change second moments when m00 = m10 = m01 = 0
+    # once m00 = m10 = m01 = 0, second moments do not depend on where the centre is
     if max(abs(m20), abs(m11), abs(m02)) <= tol:
         return Feedback(False, "Your kernel also cancels every parabola, so it sees no curvature.")
     if abs(m11) <= tol and abs(m20 - m02) <= tol:
-        kind = "the Laplacian ∂²/∂y² + ∂²/∂x²"
-    elif abs(m11) <= tol and abs(m20) <= tol:
-        kind = "∂²/∂x² (along rows)"
-    elif abs(m11) <= tol and abs(m02) <= tol:
-        kind = "∂²/∂y² (down columns)"
-    else:
-        kind = "a mix of second derivatives (including ∂²/∂x∂y)"
-    return Feedback(True, f"It cancels constants and planes and measures {kind}.")
+        return Feedback(True, "It cancels constants and planes and measures the Laplacian ∂²/∂y² + ∂²/∂x².")
+    if abs(m11) <= tol and abs(m20) <= tol:
+        return Feedback(True, "It cancels constants and planes and measures ∂²/∂x², along rows.")
+    if abs(m11) <= tol and abs(m02) <= tol:
+        return Feedback(True, "It cancels constants and planes and measures ∂²/∂y², down columns.")
+    return Feedback(True, "It cancels constants and planes and measures a mix of second derivatives, "
+                          "including ∂²/∂x∂y.")
 
 
-def q_integral_kernel(K: object) -> Feedback:
-    """A kernel whose cross-correlation integrates the signal over the window (unit sample spacing).
+def _centred(w: torch.Tensor) -> bool:
+    """Is the kernel's centre of mass at its middle (so a straight line is integrated exactly)?"""
+    total = float(w.sum())
+    for axis in range(w.ndim):
+        k = w.shape[axis]
+        pos = torch.arange(k, dtype=torch.float64).reshape([-1 if d == axis else 1 for d in range(w.ndim)])
+        if abs(float((pos * w).sum()) - total * (k - 1) / 2) > 1e-6 * k * total:  # float32 input
+            return False
+    return True
 
-    Accepted: the rectangle (midpoint) rule, which integrates over k samples'
-    width, or the trapezoid/Simpson family, which integrates over k − 1
-    intervals — non-negative, symmetric weights summing to that width.
+
+def q_integral_kernel(answer: object) -> Feedback:
+    """A kernel whose cross-correlation integrates the signal over the window, samples 1 apart.
+
+    A window of k samples is k wide when each sample stands for a strip of width 1
+    (the rectangle rule), or k − 1 wide from the first sample to the last (the
+    trapezoid rule, Simpson's rule, …). The weights must be non-negative, symmetric
+    and sum to that width, so the constant 1 integrates to the width and a straight
+    line is integrated exactly. A 2-D kernel integrates over an area, with either
+    width along each axis.
     """
-    if (fb := _unanswered(K)) is not None:
+    if (fb := unanswered(answer)) is not None:
         return fb
-    T = _as_kernel(K)
+    T = _as_kernel(answer)
     w = T.reshape(-1) if (T.ndim == 1 or min(T.shape) == 1) else T
     if w.numel() < 2:
         return Feedback(False, "Use at least two taps, so the window has a width to integrate over.")
     if bool((w < 0).any()):
         return Feedback(False, "Negative weights: the integral of a positive signal must be positive. "
-                               "Hint: think of adding up areas of thin strips.")
+                               "Hint: think of adding up the areas of thin strips.")
     total = float(w.sum())
-    if w.ndim == 1:
-        widths = {w.numel(), w.numel() - 1}
-        a = torch.arange(w.numel(), dtype=torch.float64)
-        centred = abs(float((a * w).sum()) - total * (w.numel() - 1) / 2) < 1e-9 * w.numel() ** 2 * total
-    else:
-        kh, kw = w.shape
-        widths = {kh * kw, (kh - 1) * (kw - 1)}
-        r = torch.arange(kh, dtype=torch.float64)[:, None]
-        c = torch.arange(kw, dtype=torch.float64)[None, :]
-        centred = (abs(float((r * w).sum()) - total * (kh - 1) / 2) < 1e-9 * kh ** 2 * total
-                   and abs(float((c * w).sum()) - total * (kw - 1) / 2) < 1e-9 * kw ** 2 * total)
-    if abs(total - 1) < 1e-9:
-        return Feedback(False, "Your weights sum to 1: that is a moving *average*. An integral grows with "
-                               "the width of the window it covers.")
-    if not any(abs(total - width) < 1e-9 * width for width in widths):
-        return Feedback(False, f"Your weights sum to {total:g}. Hint: integrating the constant 1 over the "
-                               "window must give the window's width (in samples, or in intervals between "
-                               "them).")
-    if not centred:
-        return Feedback(False, "The weights are lopsided: a linear signal would be integrated wrongly. "
+    widths = {1.0}
+    for k in w.shape:
+        widths = {a * b for a in widths for b in (k, k - 1)}
+    widths.discard(0.0)
+    if not any(abs(total - width) < 1e-6 * width for width in widths):
+        if abs(total - 1) < 1e-6:
+            return Feedback(False, "Your weights sum to 1: that is a moving average. An integral grows with the "
+                                   "width of the window it covers.")
+        return Feedback(False, f"Your weights sum to {total:g}. Hint: integrating the constant 1 over the window "
+                               "must give the window's width: the number of samples, or the number of steps from "
+                               "the first sample to the last.")
+    if not _centred(w):
+        return Feedback(False, "The weights are lopsided, so a straight line would be integrated wrongly. "
                                "Hint: make them symmetric.")
-    return Feedback(True, "It adds up strips of width 1 under the curve (the rectangle or trapezoid rule). "
-                          "Padding a kernel as long as the signal on the left turns it into the running "
-                          "integral, a cumulative sum.")
+    return Feedback(True, f"Integrating the constant 1 gives {total:g}, the window's width, and a straight line "
+                          "comes out exactly because the weights are symmetric: a rectangle, trapezoid or Simpson "
+                          "rule. A kernel of ones as long as the signal, slid over the signal zero-padded on the "
+                          "left so that the output keeps its length, gives the running integral: a cumulative sum.")
 
 
-def q_min_kernel_size(answer: int | Callable[[int], int], d: int | None = None) -> Feedback:
-    """Smallest kernel length for a d-th derivative: answer a function of d (e.g. a lambda), or an int with d=."""
-    if (fb := _unanswered(answer)) is not None:
+def q_min_kernel_size(answer: int | Callable[[int], int], *, d: int | None = None) -> Feedback:
+    """Smallest kernel length for a d-th derivative: a function of d (e.g. a lambda), or an int together with d=."""
+    ds = range(1, 9) if d is None else [check_int(d, "d", 1)]
+    if (fb := unanswered(answer)) is not None:
         return fb
-    ds = range(1, 9) if d is None else [d]
-    if d is not None and (isinstance(d, bool) or not isinstance(d, int) or d < 1):
-        raise ValueError(f"d must be a positive int, got {d!r}")
     if callable(answer):
         try:
             got = {k: answer(k) for k in ds}
-        except Exception as exc:  # the student's formula failed
+        except Exception as exc:  # the student's formula failed; show why
             return Feedback(False, f"Your function raised {type(exc).__name__}: {exc}")
     elif d is None:
         return Feedback(False, "Give a formula as a function, e.g. lambda d: ..., or an int together with d=.")
@@ -501,12 +509,12 @@ def q_min_kernel_size(answer: int | Callable[[int], int], d: int | None = None) 
                               "that is d + 1 conditions, so d + 1 taps (a smaller kernel has only the zero "
                               "solution). [−1, 1] and [1, −2, 1] are the smallest for d = 1 and 2.")
     if all(got[k] == 2 * k + 1 for k in ds):
-        return Feedback(False, "That is the smallest *centred* (odd, symmetric) kernel. Drop the symmetry: "
-                               "does [−1, 1] differentiate?")
+        return Feedback(False, "That is the smallest centred (odd, symmetric) kernel. Drop the symmetry: does "
+                               "[−1, 1] differentiate?")
     if all(got[k] == k for k in ds):
         return Feedback(False, "With that few taps, cancelling 1, x, …, x^(d−1) forces every weight to 0.")
-    return Feedback(False, "Hint: count conditions — the kernel must cancel 1, x, …, x^(d−1) but not x^d; "
-                           "each condition is one linear equation on the weights.")
+    return Feedback(False, "Hint: count conditions. The kernel must cancel 1, x, …, x^(d−1) but not x^d, and each "
+                           "condition is one linear equation on the weights.")
 
 
 def _min_taps(d: int) -> int:
