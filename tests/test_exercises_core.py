@@ -1,10 +1,19 @@
 """utils/exercises/_core.py: what every chapter's checkers share."""
 
+import numpy as np
 import pytest
 import torch
 from torch import nn
 
-from utils.exercises._core import as_choice, check_close, check_equal, q_receptive_field, unanswered
+from utils.exercises._core import (
+    as_choice,
+    as_int,
+    as_ints,
+    check_close,
+    check_equal,
+    q_receptive_field,
+    unanswered,
+)
 
 CHOICES = {"a": "first", "b": "second"}
 
@@ -66,3 +75,20 @@ def test_feedback_speaks_the_editions_language(monkeypatch):
     assert "提示" in q_receptive_field(20, layers=FOUR_5x5).message
     monkeypatch.setenv("CONVLAB_LANGUAGE", "en")
     assert str(unanswered(...)).startswith("❌ Not quite. Not answered yet")
+
+
+@pytest.mark.parametrize("answer", [14, 14.0, torch.tensor(14), torch.tensor([14.0]), np.int64(14), np.array(14.0)])
+def test_a_whole_number_in_any_form(answer):
+    assert as_int(answer) == 14
+
+
+@pytest.mark.parametrize("answer", [14.5, True, torch.tensor([1, 2]), torch.tensor(True), "14", None, np.array([1, 2])])
+def test_not_a_whole_number(answer):
+    assert as_int(answer) is None
+
+
+def test_whole_numbers_from_any_sequence():
+    for answer in [(1, 2), [1.0, 2], torch.Size([1, 2]), torch.tensor([1, 2]), np.array([1, 2]), range(1, 3)]:
+        assert as_ints(answer) == (1, 2)
+    assert as_ints({2}) == (2,) and as_ints(16) is None and as_ints(16, scalar=True) == (16,)
+    assert as_ints((1, 2.5)) is None and as_ints("12") is None

@@ -126,3 +126,35 @@ def as_choice(answer: object, choices: Mapping[str, object]) -> str | None:
         return None
     letter = answer.strip().lower().removeprefix("(").removesuffix(")").removesuffix(".").strip()
     return letter if letter in choices else None
+
+
+def as_int(answer: object) -> int | None:
+    """A whole number in any form a student may type it (14, 14.0, torch.tensor(14), a NumPy scalar),
+    else None. Booleans are not numbers here."""
+    if isinstance(answer, torch.Tensor):
+        if answer.numel() != 1 or answer.dtype == torch.bool:
+            return None
+        answer = answer.item()
+    elif type(answer).__module__ == "numpy":  # a NumPy scalar or array
+        if answer.size != 1 or answer.dtype.kind == "b":
+            return None
+        answer = answer.item()
+    if isinstance(answer, bool):
+        return None
+    if isinstance(answer, numbers.Integral):
+        return int(answer)
+    if isinstance(answer, numbers.Real) and float(answer).is_integer():
+        return int(answer)
+    return None
+
+
+def as_ints(answer: object, *, scalar: bool = False) -> tuple[int, ...] | None:
+    """Whole numbers from a tuple, list, set, range, torch.Size, tensor or NumPy array, as a tuple of
+    ints, else None. With ``scalar=True`` a single whole number counts as a 1-tuple (a shape like (16,))."""
+    if isinstance(answer, torch.Tensor) or type(answer).__name__ == "ndarray":
+        answer = answer.reshape(-1).tolist()
+    if isinstance(answer, (tuple, list, set, frozenset, range)):
+        items = [as_int(a) for a in answer]
+        return None if any(n is None for n in items) else tuple(items)
+    n = as_int(answer) if scalar else None
+    return None if n is None else (n,)

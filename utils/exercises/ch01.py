@@ -15,14 +15,13 @@ Every expected answer is computed here, from the library, when the checker runs.
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Sequence
 
 import torch
 
 from .. import conv2d_params, corr2d, fc_param_count, v_from_w
 from .._checks import as_pair, check_int
-from ._core import Feedback, as_choice, check_equal, unanswered
+from ._core import Feedback, as_choice, as_int, check_equal, unanswered
 
 __all__ = [
     "DELTA_ZERO_CHOICES",
@@ -41,19 +40,6 @@ DELTA_ZERO_CHOICES = {
 }
 
 
-def _count(answer: object) -> int | None:
-    """A whole number however it was typed (int, 4864.0, a one-element tensor), else None."""
-    if isinstance(answer, torch.Tensor):
-        if answer.numel() != 1 or answer.dtype == torch.bool:
-            return None
-        answer = answer.item()
-    if isinstance(answer, bool):
-        return None
-    if isinstance(answer, numbers.Integral):
-        return int(answer)
-    if isinstance(answer, numbers.Real) and float(answer).is_integer():
-        return int(answer)
-    return None
 
 
 def _not_a_count(answer: object, hint: str) -> Feedback:
@@ -75,7 +61,7 @@ def q_fc_params(answer: object, *, image: tuple[int, int, int], hidden_units: in
         return fb
     expected = fc_param_count((c, h, w), units)
     hint = "every one of the c·h·w inputs connects to every hidden unit, and each unit has one bias."
-    got = _count(answer)
+    got = as_int(answer)
     if got is None:
         return _not_a_count(answer, hint)
     if got == fc_param_count((c, h, w), units, bias=False):
@@ -97,7 +83,7 @@ def q_conv_params(answer: object, *, in_channels: int, out_channels: int,
         return fb
     expected = conv2d_params(c_i, c_o, (k_h, k_w))
     hint = "the kernel tensor has shape (c_o, c_i, k_h, k_w), plus one bias per output channel."
-    got = _count(answer)
+    got = as_int(answer)
     if got is None:
         return _not_a_count(answer, hint)
     if got == conv2d_params(c_i, c_o, (k_h, k_w), bias=False):
@@ -125,7 +111,7 @@ def q_reindex(answer: object, *, image_size: int | tuple[int, int],
         return fb
     hint = "(i, j) stay the same; the offset is how far the input pixel (k, l) is from (i, j): a = k − i, b = l − j."
     items = answer.tolist() if hasattr(answer, "tolist") else answer  # a tensor or a NumPy array
-    got = tuple(_count(x) for x in items) if isinstance(items, Sequence) and not isinstance(items, str) else ()
+    got = tuple(as_int(x) for x in items) if isinstance(items, Sequence) and not isinstance(items, str) else ()
     if len(got) != 4 or None in got:
         return Feedback(False, f"Expected four whole numbers (i, j, a, b), got {answer!r}. Hint: {hint}")
     # re-index a W that has a single marked entry, and read off where the mark lands in V
@@ -154,7 +140,7 @@ def q_locality_params(answer: object, *, delta: int) -> Feedback:
     k = 2 * delta + 1
     expected = conv2d_params(1, 1, k, bias=False)
     hint = "a and b each run from −Δ to Δ, both ends included."
-    got = _count(answer)
+    got = as_int(answer)
     if got is None:
         return _not_a_count(answer, hint)
     if delta > 0 and got == (2 * delta) ** 2:

@@ -17,7 +17,6 @@ checker runs; nothing is stored as a literal for a student to read off.
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Callable
 
 import torch
@@ -26,7 +25,7 @@ from torch import nn
 
 from .._checks import check_fits, check_int
 from ..cost import measured_macs
-from ._core import Feedback, check_equal
+from ._core import Feedback, as_int, as_ints, check_equal
 from ._core import unanswered as _unanswered
 
 __all__ = [
@@ -39,30 +38,8 @@ __all__ = [
 ]
 
 
-def _as_int(answer: object) -> int | None:
-    """A whole number in any form a student may type it: 1216, 1216.0, torch.tensor(1216)."""
-    if isinstance(answer, torch.Tensor):
-        if answer.numel() != 1:
-            return None
-        answer = answer.item()
-    if isinstance(answer, bool):
-        return None
-    if isinstance(answer, numbers.Integral):
-        return int(answer)
-    if isinstance(answer, numbers.Real) and float(answer).is_integer():
-        return int(answer)
-    return None
 
 
-def _as_shape(answer: object) -> tuple[int, ...] | None:
-    """A shape as a tuple of ints, from a tuple, list, torch.Size or tensor; a bare number is a 1-tuple."""
-    if isinstance(answer, torch.Tensor) or type(answer).__name__ == "ndarray":  # a tensor or a NumPy array
-        answer = answer.reshape(-1).tolist()
-    if isinstance(answer, (tuple, list)):
-        items = [_as_int(a) for a in answer]
-        return None if any(n is None for n in items) else tuple(items)
-    n = _as_int(answer)
-    return None if n is None else (n,)
 
 
 def _layer(in_channels: object, out_channels: object, kernel_size: object, padding: object = 0) -> nn.Conv2d:
@@ -91,7 +68,7 @@ def q_output_shape(answer: object, *, in_channels: int, out_channels: int, kerne
         expected = tuple(layer(X).shape[1:])
     c_o, m, _ = expected
     n, k, p = input_size, kernel_size, padding
-    shape = _as_shape(answer)
+    shape = as_ints(answer, scalar=True)
     if shape is None:
         return Feedback(False, f"Give the shape as three whole numbers (c_o, m_h, m_w), for example a tuple; "
                                f"you gave {answer!r}.")
@@ -119,7 +96,7 @@ def q_bias_shape(answer: object, *, in_channels: int, out_channels: int) -> Feed
     if (fb := _unanswered(answer)) is not None:
         return fb
     expected = tuple(nn.Conv2d(c_i, c_o, 1).bias.shape)
-    shape = _as_shape(answer)
+    shape = as_ints(answer, scalar=True)
     if shape is None:
         return Feedback(False, f"Give the shape as a tuple of whole numbers such as (5,), or one number; "
                                f"you gave {answer!r}.")
@@ -139,7 +116,7 @@ def q_num_params(answer: object, *, in_channels: int, out_channels: int, kernel_
     expected = sum(p.numel() for p in layer.parameters())
     c_i, c_o, k = in_channels, out_channels, kernel_size
     weights = layer.weight.numel()
-    got = _as_int(answer)
+    got = as_int(answer)
     if got is None:
         return Feedback(False, f"Answer with a whole number, not {answer!r}.")
     if got == weights != expected:
@@ -166,7 +143,7 @@ def q_macs(answer: object, *, in_channels: int, out_channels: int, kernel_size: 
     expected = measured_macs(layer, X)
     c_i, c_o, k, p, n = in_channels, out_channels, kernel_size, padding, input_size
     m = n + 2 * p - k + 1
-    got = _as_int(answer)
+    got = as_int(answer)
     if got is None:
         return Feedback(False, f"Answer with a whole number, not {answer!r}.")
     if got == c_i * c_o * k * k * (n - k + 1) ** 2 != expected:

@@ -14,7 +14,6 @@ checker runs; nothing is stored as a literal for a student to read off.
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Callable
 
 import torch
@@ -24,7 +23,7 @@ from torch import nn
 from .._checks import check_fits, check_int, check_tensor
 from ..conv import corr2d
 from ..pool import pool2d
-from ._core import Feedback, check_close, check_equal
+from ._core import Feedback, as_ints, check_close, check_equal
 from ._core import unanswered as _unanswered
 
 __all__ = [
@@ -40,29 +39,8 @@ _MAX_SHIFT = _WIDTH - _BAND_START - _BAND_WIDTH  # the band stays inside the pic
 _EDGE_KERNEL = torch.tensor([[1.0, -1.0]])
 
 
-def _as_int(answer: object) -> int | None:
-    """A whole number in any form a student may type it: 14, 14.0, torch.tensor(14)."""
-    if isinstance(answer, torch.Tensor):
-        if answer.numel() != 1:
-            return None
-        answer = answer.item()
-    if isinstance(answer, bool):
-        return None
-    if isinstance(answer, numbers.Integral):
-        return int(answer)
-    if isinstance(answer, numbers.Real) and float(answer).is_integer():
-        return int(answer)
-    return None
 
 
-def _as_ints(answer: object) -> tuple[int, ...] | None:
-    """A tuple, list, set, torch.Size or tensor of whole numbers, as a tuple of ints (None otherwise)."""
-    if isinstance(answer, torch.Tensor) or type(answer).__name__ == "ndarray":  # a tensor or a NumPy array
-        answer = answer.reshape(-1).tolist()
-    if not isinstance(answer, (tuple, list, set, frozenset, range)):
-        return None
-    items = [_as_int(a) for a in answer]
-    return None if any(n is None for n in items) else tuple(items)
 
 
 def q_default_stride(answer: object, *, X: torch.Tensor, kernel_size: int) -> Feedback:
@@ -101,7 +79,7 @@ def q_pool_shape(answer: object, *, kernel_size: int, stride: int, padding: int,
     k = check_int(kernel_size, "kernel_size", 1)
     s = check_int(stride, "stride", 1)
     p = check_int(padding, "padding", 0)
-    dims = _as_ints(input_shape) if isinstance(input_shape, (tuple, list)) else None
+    dims = as_ints(input_shape) if isinstance(input_shape, (tuple, list)) else None
     if dims is None:
         raise TypeError(f"input_shape must be a (channels, height, width) tuple of ints, got {input_shape!r}")
     if len(dims) != 3 or min(dims) < 1:
@@ -117,7 +95,7 @@ def q_pool_shape(answer: object, *, kernel_size: int, stride: int, padding: int,
     with torch.no_grad():
         expected = tuple(nn.MaxPool2d(k, stride=s, padding=p)(torch.zeros(dims)).shape)
     _, m_h, m_w = expected
-    shape = _as_ints(answer)
+    shape = as_ints(answer)
     if shape is None:
         return Feedback(False, f"Give the shape as three whole numbers (channels, height, width), for example "
                                f"a tuple; you gave {answer!r}.")
@@ -197,7 +175,7 @@ def _pooled_edges(shift: int, k: int) -> torch.Tensor:
 def q_tolerated_shifts(answer: object, *, shifts: tuple[int, ...], kernel_size: int) -> Feedback:
     """Which of ``shifts`` leave ``nn.MaxPool2d(kernel_size)(corr2d(edge_image(shift), [[1, -1]]))``
     equal to the result for shift 0? Answer a set, e.g. {0, 1}."""
-    choices = _as_ints(shifts)
+    choices = as_ints(shifts)
     if choices is None:
         raise TypeError(f"shifts must be a tuple of ints, got {shifts!r}")
     if not choices or max(abs(s) for s in choices) > _MAX_SHIFT:
@@ -208,7 +186,7 @@ def q_tolerated_shifts(answer: object, *, shifts: tuple[int, ...], kernel_size: 
         raise ValueError(f"kernel_size must be at most {_HEIGHT}, the height of the edge map, got {kernel_size!r}")
     if (fb := _unanswered(answer)) is not None:
         return fb
-    got = _as_ints(answer)
+    got = as_ints(answer)
     if got is None:
         return Feedback(False, "Answer with a set of shifts, such as {0, 2}, even if only one shift survives.")
     if not set(got) <= set(choices):
