@@ -1,5 +1,7 @@
-"""Chapter 03 checkers: answers come from the library; slips get targeted hints."""
+"""Chapter 03 checkers: PyTorch is the oracle; every invited answer form passes, the usual slips get
+their own hint, and bad question parameters raise."""
 
+import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
@@ -7,74 +9,171 @@ from torch import nn
 
 from utils.exercises import ch03
 
-
-def torch_shape(n, k, p=0, s=1, d=1):
-    n = n if isinstance(n, tuple) else (n, n)
-    return tuple(nn.Conv2d(1, 1, k, padding=p, stride=s, dilation=d)(torch.zeros(1, 1, *n)).shape[-2:])
-
-
-def test_output_shape():
-    q = ch03.OUTPUT_SHAPE_Q
-    right = torch_shape(q["input_size"], q["kernel_size"], q["padding"], q["stride"])
-    assert ch03.q_output_shape(right)
-    assert ch03.q_output_shape(list(right)) and ch03.q_output_shape(torch.Size(right))
-    no_pad = torch_shape(q["input_size"], q["kernel_size"], 0, q["stride"])
-    assert "ignores the padding" in ch03.q_output_shape(no_pad).message
-    once = tuple((n + q["padding"] - q["kernel_size"]) // q["stride"] + 1 for n in q["input_size"])
-    assert "padding once" in ch03.q_output_shape(once).message
-    assert "(h, w) pair" in ch03.q_output_shape(11).message
+# the questions as the notebook asks them
+OUTPUT_Q = {"input_size": (32, 28), "kernel_size": 5, "padding": 2, "stride": 3}
+DILATED_Q = {"input_size": 10, "kernel_size": 3, "dilation": 2}
+STEM_Q = {"input_size": 224, "kernel_size": 7, "padding": 3, "stride": 2}
+SAME_Q = {"input_size": 28, "kernel_size": 7}
+FOUR_5x5 = [nn.Conv2d(1, 1, 5) for _ in range(4)]
 
 
-def test_resnet_stem_rounding_up_is_caught():
-    q = ch03.RESNET_STEM_Q
-    right = torch_shape(q["input_size"], q["kernel_size"], q["padding"], q["stride"])
-    assert ch03.q_resnet_stem(right)
-    fb = ch03.q_resnet_stem((right[0] + 1, right[1] + 1))
-    assert not fb and "rounded up" in fb.message
+def torch_shape(input_size, kernel_size, padding=0, stride=1, dilation=1):
+    n = input_size if isinstance(input_size, tuple) else (input_size, input_size)
+    conv = nn.Conv2d(1, 1, kernel_size, padding=padding, stride=stride, dilation=dilation)
+    return tuple(conv(torch.zeros(1, 1, *n)).shape[-2:])
 
 
-def test_dilated_shape():
-    q = ch03.DILATED_Q
-    assert ch03.q_dilated_shape(torch_shape(q["input_size"], q["kernel_size"], d=q["dilation"]))
-    right = torch_shape(q["input_size"], q["kernel_size"], d=q["dilation"])
-    undilated = torch_shape(q["input_size"], q["kernel_size"])
-    assert not ch03.q_dilated_shape(undilated)
-    assert "Off by one" in ch03.q_dilated_shape((right[0] - 1, right[1] - 1)).message
+def forms(shape):
+    """Every way the prompt invites an (h, w) answer to be written."""
+    h, w = shape
+    return [(h, w), [h, w], torch.Size([h, w]), torch.tensor([h, w]), (float(h), float(w)),
+            (np.int64(h), np.int64(w))]
 
 
-def test_same_padding():
-    q = ch03.SAME_PADDING_Q
-    right = next(p for p in range(10) if torch_shape(q["input_size"], q["kernel_size"], p) == (q["input_size"],) * 2)
-    assert ch03.q_same_padding(right)
-    assert "TOTAL padding" in ch03.q_same_padding(2 * right).message
-    assert not ch03.q_same_padding(right - 1)
-    assert "non-negative int" in ch03.q_same_padding(-1).message
-    assert "non-negative int" in ch03.q_same_padding(1.5).message
+@pytest.mark.parametrize("q", [OUTPUT_Q, DILATED_Q, STEM_Q], ids=["output", "dilated", "stem"])
+def test_output_shape_accepts_the_right_shape_in_every_form(q):
+    right = torch_shape(**q)
+    for answer in forms(right):
+        fb = ch03.q_output_shape(answer, **q)
+        assert fb, (answer, fb.message)
+        assert "With the numbers filled in" in fb.message
 
 
-@pytest.mark.parametrize(("layers", "k", "expected"), [(1, 3, 3), (2, 3, 5), (3, 3, 7), (2, 5, 9), (4, 1, 1)])
-def test_receptive_field_by_autograd(layers, k, expected):
-    assert ch03.receptive_field_by_autograd(layers, k) == expected == 1 + layers * (k - 1)
+def test_output_shape_messages_show_the_arithmetic():
+    assert "11 rows" in ch03.q_output_shape((11, 10), **OUTPUT_Q).message
+    assert "spans 2·(3 − 1) + 1 = 5 cells" in ch03.q_output_shape((6, 6), **DILATED_Q).message
+    assert "224 / 2" in ch03.q_output_shape((112, 112), **STEM_Q).message
 
 
-def test_receptive_field_question():
-    q = ch03.RECEPTIVE_Q
-    assert ch03.q_receptive_field(1 + q["layers"] * (q["kernel_size"] - 1))
-    assert "do not simply add up" in ch03.q_receptive_field(q["layers"] * q["kernel_size"]).message
-    assert not ch03.q_receptive_field("7")
-    with pytest.raises(ValueError, match="layers must be a positive int"):
-        ch03.receptive_field_by_autograd(0, 3)
+def test_output_shape_of_a_square_output_may_be_one_int():
+    right = torch_shape(**DILATED_Q)
+    assert right[0] == right[1]
+    assert ch03.q_output_shape(right[0], **DILATED_Q)
+    assert ch03.q_output_shape(float(right[0]), **DILATED_Q)
+    fb = ch03.q_output_shape(torch_shape(**OUTPUT_Q)[0], **OUTPUT_Q)
+    assert not fb and "not square" in fb.message
 
 
-def test_mirror_padding():
-    def reflect(X, p):
-        return F.pad(X[None, None], (p, p, p, p), mode="reflect")[0, 0]
+@pytest.mark.parametrize(("q", "slip", "message"), [
+    (OUTPUT_Q, dict(padding=0), "ignores the padding"),
+    (STEM_Q, dict(padding=0), "ignores the padding"),
+    (DILATED_Q, dict(dilation=1), "taps were next to each other"),
+    (STEM_Q, dict(stride=1), "output at stride 1"),
+], ids=["no-pad", "stem-no-pad", "no-dilation", "no-stride"])
+def test_output_shape_names_the_slip(q, slip, message):
+    wrong = torch_shape(**{**q, **slip})
+    assert wrong != torch_shape(**q)
+    fb = ch03.q_output_shape(wrong, **q)
+    assert not fb and message in fb.message
 
-    def mirror_loop(X, p):  # a student's from-scratch answer
-        idx_r = [abs(r) if r < X.shape[0] else 2 * (X.shape[0] - 1) - r for r in range(-p, X.shape[0] + p)]
-        idx_c = [abs(c) if c < X.shape[1] else 2 * (X.shape[1] - 1) - c for c in range(-p, X.shape[1] + p)]
-        return X[idx_r][:, idx_c]
 
+def test_output_shape_catches_padding_once_rounding_up_off_by_one_and_swaps():
+    n, k, p, s = OUTPUT_Q["input_size"], OUTPUT_Q["kernel_size"], OUTPUT_Q["padding"], OUTPUT_Q["stride"]
+    once = tuple((ni + p - k) // s + 1 for ni in n)
+    assert "padding once" in ch03.q_output_shape(once, **OUTPUT_Q).message
+    up = tuple(-(-(ni + 2 * p - k) // s) + 1 for ni in n)
+    assert up != torch_shape(**OUTPUT_Q)
+    assert "rounded up" in ch03.q_output_shape(up, **OUTPUT_Q).message
+    h, w = torch_shape(**DILATED_Q)
+    assert "Off by one" in ch03.q_output_shape((h - 1, w - 1), **DILATED_Q).message
+    h, w = torch_shape(**OUTPUT_Q)
+    assert "swapped" in ch03.q_output_shape((w, h), **OUTPUT_Q).message
+    fb = ch03.q_output_shape((h + 5, w + 5), **OUTPUT_Q)
+    assert not fb and "on each axis" in fb.message
+
+
+@pytest.mark.parametrize(("answer", "message"), [
+    ("11, 10", "(h, w) pair"),
+    ((1, 1, 11, 10), "(N, C, H, W)"),
+    ((11, 10, 1), "Expected two numbers"),
+    ((10.5, 10), "whole number of rows"),
+    ((True, 10), "whole number of rows"),
+])
+def test_output_shape_explains_answers_of_the_wrong_form(answer, message):
+    fb = ch03.q_output_shape(answer, **OUTPUT_Q)
+    assert not fb and message in fb.message
+
+
+def test_output_shape_rejects_bad_question_parameters():
+    with pytest.raises(ValueError, match="kernel height 5 is larger than the padded input height"):
+        ch03.q_output_shape((1, 1), input_size=4, kernel_size=5)
+    with pytest.raises(ValueError, match="stride must be positive"):
+        ch03.q_output_shape((1, 1), input_size=8, kernel_size=3, stride=0)
+    with pytest.raises(TypeError, match="kernel_size must be an int or an"):
+        ch03.q_output_shape((1, 1), input_size=8, kernel_size=2.5)
+
+
+@pytest.mark.parametrize("answer", [3, 3.0, (3, 3), [3, 3], torch.tensor(3), np.int64(3), "same", " Same "])
+def test_same_padding_accepts_every_right_form(answer):
+    assert ch03.q_same_padding(answer, **SAME_Q)
+
+
+def test_same_padding_matches_pytorch_and_names_the_slips():
+    n, k = SAME_Q["input_size"], SAME_Q["kernel_size"]
+    right = next(p for p in range(10) if torch_shape(n, k, p) == (n, n))
+    assert ch03.q_same_padding(right, **SAME_Q)
+    total = ch03.q_same_padding(2 * right, **SAME_Q)
+    assert not total and "TOTAL padding" in total.message
+    short = ch03.q_same_padding(right - 1, **SAME_Q)
+    assert not short and f"the output is {n - 2}×{n - 2}" in short.message
+    assert not ch03.q_same_padding((right, right + 1), **SAME_Q)
+    assert "does not even fit" in ch03.q_same_padding(0, input_size=3, kernel_size=7).message
+
+
+@pytest.mark.parametrize(("answer", "message"), [
+    (-1, "cannot be negative"),
+    (1.5, "whole number of rows"),
+    (True, "whole number of rows"),
+    ("three", "got the text 'three'"),
+])
+def test_same_padding_explains_answers_of_the_wrong_form(answer, message):
+    fb = ch03.q_same_padding(answer, **SAME_Q)
+    assert not fb and message in fb.message
+
+
+def test_same_padding_rejects_bad_question_parameters():
+    with pytest.raises(ValueError, match="kernel_size must be odd"):
+        ch03.q_same_padding(1, input_size=28, kernel_size=4)
+    with pytest.raises(ValueError, match="input_size must be positive"):
+        ch03.q_same_padding(1, input_size=0, kernel_size=3)
+    with pytest.raises(TypeError, match="kernel_size must be an int"):
+        ch03.q_same_padding(1, input_size=28, kernel_size=3.0)
+
+
+def test_receptive_field_is_the_shared_checker():
+    from utils.exercises._core import q_receptive_field
+
+    assert ch03.q_receptive_field is q_receptive_field
+    assert ch03.q_receptive_field(17, layers=FOUR_5x5)
+    assert ch03.q_receptive_field((17, 17), layers=FOUR_5x5)
+    assert "overlap" in ch03.q_receptive_field(20, layers=FOUR_5x5).message
+    assert not ch03.q_receptive_field(9, layers=FOUR_5x5)
+
+
+def reflect(X, p):
+    return F.pad(X[None, None], (p, p, p, p), mode="reflect")[0, 0]
+
+
+def mirror_loop(X, p):  # a student's from-scratch answer
+    idx_r = [abs(r) if r < X.shape[0] else 2 * (X.shape[0] - 1) - r for r in range(-p, X.shape[0] + p)]
+    idx_c = [abs(c) if c < X.shape[1] else 2 * (X.shape[1] - 1) - c for c in range(-p, X.shape[1] + p)]
+    return X[idx_r][:, idx_c]
+
+
+def mirror_numpy(X, p):  # numpy's "reflect" is the same padding, returned as an array
+    return np.pad(X.numpy(), p, mode="reflect")
+
+
+def mirror_list(X, p):
+    return mirror_loop(X, p).tolist()
+
+
+@pytest.mark.parametrize("fn", [reflect, mirror_loop, mirror_numpy, mirror_list])
+def test_mirror_padding_accepts_right_functions(fn):
+    assert ch03.q_mirror_padding(fn)
+
+
+def test_mirror_padding_names_the_slips():
     def replicate(X, p):
         return F.pad(X[None, None], (p, p, p, p), mode="replicate")[0, 0]
 
@@ -84,21 +183,20 @@ def test_mirror_padding():
     def crash(X, p):
         raise RuntimeError("oops")
 
-    assert ch03.q_mirror_padding(reflect)
-    assert ch03.q_mirror_padding(mirror_loop)
     assert "replicate" in ch03.q_mirror_padding(replicate).message
-    assert "Wrong values" in ch03.q_mirror_padding(zeros).message
+    assert "wrong values" in ch03.q_mirror_padding(zeros).message
     assert "raised RuntimeError: oops" in ch03.q_mirror_padding(crash).message
-    assert "expected shape" in ch03.q_mirror_padding(lambda X, p: X).message
+    assert "the padded image has shape (5, 5)" in ch03.q_mirror_padding(lambda X, p: X).message
+    assert "returned a str" in ch03.q_mirror_padding(lambda X, p: "padded").message
     assert "Pass your function" in ch03.q_mirror_padding(42).message
 
 
 def test_blanks_say_not_answered_yet():
-    for q in (ch03.q_output_shape, ch03.q_dilated_shape, ch03.q_resnet_stem):
-        assert "Not answered yet" in q(...).message
-        assert "Not answered yet" in q((..., ...)).message
-    assert "Not answered yet" in ch03.q_same_padding(...).message
-    assert "Not answered yet" in ch03.q_receptive_field(...).message
+    for blank in (..., (..., ...), None):
+        for q in (OUTPUT_Q, DILATED_Q, STEM_Q):
+            assert "Not answered yet" in ch03.q_output_shape(blank, **q).message
+        assert "Not answered yet" in ch03.q_same_padding(blank, **SAME_Q).message
+        assert "Not answered yet" in ch03.q_receptive_field(blank, layers=FOUR_5x5).message
 
     def todo(X, p):
         raise NotImplementedError

@@ -1,15 +1,13 @@
-"""Chapter 03 exercises (padding 填充 and stride 步幅), each with an instant check.
+"""Chapter 03 exercises (padding 填充, stride 步幅 and dilation 空洞卷积), each with an instant check.
 
     from utils.exercises import ch03
-    ch03.q_output_shape((h, w))      # 32×28 input, k=5, padding=2, stride=3
-    ch03.q_same_padding(p)           # nn.Conv2d padding that keeps 28×28 with a 7×7 kernel
-    ch03.q_dilated_shape((h, w))     # 10×10 input, 3×3 kernel, dilation 2, no padding
-    ch03.q_resnet_stem((h, w))       # 224×224 input, k=7, padding=3, stride=2
-    ch03.q_receptive_field(n)        # four stacked 5×5 layers (stride 1): how wide does one output see?
-    ch03.q_mirror_padding(my_pad)    # d2l's exercise: write mirror (reflection) padding
+    ch03.q_output_shape(answer, input_size=(32, 28), kernel_size=5, padding=2, stride=3)
+    ch03.q_same_padding(answer, input_size=28, kernel_size=7)
+    ch03.q_receptive_field(answer, layers=[nn.Conv2d(1, 1, 5) for _ in range(4)])
+    ch03.q_mirror_padding(mirror_pad)        # d2l's exercise: write mirror (reflection) padding
 
-Every expected answer is computed here, from the library (or by PyTorch),
-when the checker runs; nothing is stored as a literal for a student to read off.
+The question's numbers are the keyword arguments; every expected answer is computed from
+them by the library when the checker runs.
 """
 
 from __future__ import annotations
@@ -20,167 +18,184 @@ from collections.abc import Callable
 import torch
 import torch.nn.functional as F
 
+from .._checks import as_pair, check_int
+from ..conv import IntOrPair
 from ..shapes import conv_output_shape
-from ._core import Feedback, check_equal
+from ._core import Feedback, q_receptive_field
 from ._core import unanswered as _unanswered
 
 __all__ = [
-    "DILATED_Q",
-    "OUTPUT_SHAPE_Q",
-    "RECEPTIVE_Q",
-    "RESNET_STEM_Q",
-    "SAME_PADDING_Q",
-    "q_dilated_shape",
     "q_mirror_padding",
     "q_output_shape",
     "q_receptive_field",
-    "q_resnet_stem",
     "q_same_padding",
-    "receptive_field_by_autograd",
 ]
 
-OUTPUT_SHAPE_Q = {"input_size": (32, 28), "kernel_size": 5, "padding": 2, "stride": 3}
-SAME_PADDING_Q = {"input_size": 28, "kernel_size": 7}
-DILATED_Q = {"input_size": 10, "kernel_size": 3, "dilation": 2}
-RESNET_STEM_Q = {"input_size": 224, "kernel_size": 7, "padding": 3, "stride": 2}
-RECEPTIVE_Q = {"layers": 4, "kernel_size": 5}
+
+def _whole(x: object) -> int | None:
+    """``x`` as an int if it is a whole number (an int, 11.0, a 0-d tensor), else None."""
+    if isinstance(x, torch.Tensor):
+        if x.numel() != 1 or x.dtype == torch.bool:
+            return None
+        x = x.item()
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        return None
+    if isinstance(x, numbers.Integral):
+        return int(x)
+    return int(x) if float(x).is_integer() else None
 
 
-
-def _as_shape(answer: object) -> tuple[int, int] | None:
-    if isinstance(answer, torch.Size):
-        answer = tuple(answer)
-    if isinstance(answer, (tuple, list)) and len(answer) == 2 and all(
-        isinstance(x, numbers.Integral) and not isinstance(x, bool) for x in answer
-    ):
-        return (int(answer[0]), int(answer[1]))
+def _as_sequence(answer: object) -> list[object] | None:
+    if isinstance(answer, torch.Tensor):
+        return answer.flatten().tolist() if answer.ndim == 1 else None
+    if isinstance(answer, (tuple, list)):  # torch.Size is a tuple
+        return list(answer)
     return None
 
 
-def _shape_feedback(answer: object, q: dict, hint: str, why: str) -> Feedback:
-    """Compare a predicted (h, w) with conv_output_shape and spot the usual slips."""
-    got = _as_shape(answer)
-    if got is None:
-        return Feedback(False, f"Expected an (h, w) pair of ints, got {answer!r}. Hint: {hint}")
-    kw = {k: q[k] for k in ("padding", "stride", "dilation") if k in q}
-    expected = conv_output_shape(q["input_size"], q["kernel_size"], **kw)
-    p = kw.get("padding", 0)
-    if p and got == conv_output_shape(q["input_size"], q["kernel_size"], **{**kw, "padding": 0}):
-        return Feedback(False, "That ignores the padding. Hint: padding adds rows on top AND bottom.")
-    n = q["input_size"] if isinstance(q["input_size"], tuple) else (q["input_size"],) * 2
-    k, s, d = q["kernel_size"], kw.get("stride", 1), kw.get("dilation", 1)
-    half_pad = tuple((ni + p - d * (k - 1) - 1) // s + 1 for ni in n)
-    if p and got == half_pad and got != expected:
-        return Feedback(False, "You added the padding once. Hint: nn.Conv2d's padding=p is per side, "
-                               "so the padded size is n + 2p.")
-    no_plus_one = tuple((ni + 2 * p - d * (k - 1) - 1) // s for ni in n)
-    if got == no_plus_one and got != expected:
-        return Feedback(False, "Off by one. Hint: count the first window too — the formula ends in + 1.")
-    if s > 1:
-        rounded_up = tuple(-(-(ni + 2 * p - d * (k - 1) - 1) // s) + 1 for ni in n)
-        if got == rounded_up and got != expected:
-            return Feedback(False, "You rounded up. Hint: a window that does not fit is not computed: floor.")
-    return check_equal(got, expected, hint=hint, why=why.format(h=expected[0], w=expected[1]))
+def _formula(n: int, k: int, p: int, s: int, d: int, out: int) -> str:
+    """The output-size formula of one axis with the numbers filled in (stride 1 needs no floor)."""
+    if s == 1:
+        return f"{n} + 2·{p} − {k} + 1 = {out}" if d == 1 else f"{n} + 2·{p} − {d}·({k} − 1) = {out}"
+    if d == 1:
+        return f"⌊({n} + 2·{p} − {k}) / {s}⌋ + 1 = {out}"
+    return f"⌊({n} + 2·{p} − {d}·({k} − 1) − 1) / {s}⌋ + 1 = {out}"
 
 
-def q_output_shape(answer: tuple[int, int]) -> Feedback:
-    """Output (h, w) of ``nn.Conv2d(1, 1, kernel_size=5, padding=2, stride=3)`` on a 32×28 input."""
-    if (fb := _unanswered(answer)) is not None:
-        return fb
-    return _shape_feedback(
-        answer, OUTPUT_SHAPE_Q,
-        hint="⌊(n + 2p − k) / s⌋ + 1 on each axis.",
-        why="⌊(32 + 4 − 5)/3⌋ + 1 = {h} and ⌊(28 + 4 − 5)/3⌋ + 1 = {w}.",
-    )
+def q_output_shape(answer: object, *, input_size: IntOrPair, kernel_size: IntOrPair, padding: IntOrPair = 0,
+                   stride: IntOrPair = 1, dilation: IntOrPair = 1) -> Feedback:
+    """Output (h, w) of ``nn.Conv2d(1, 1, kernel_size, padding=..., stride=..., dilation=...)``
+    on an ``input_size`` input (an int for a square one, or an (h, w) pair).
 
-
-def q_dilated_shape(answer: tuple[int, int]) -> Feedback:
-    """Output (h, w) of a 3×3 kernel with dilation 2 (空洞卷积), no padding, on a 10×10 input."""
-    if (fb := _unanswered(answer)) is not None:
-        return fb
-    return _shape_feedback(
-        answer, DILATED_Q,
-        hint="a dilated kernel spans d·(k − 1) + 1 cells; use that in place of k.",
-        why="the kernel spans 2·(3 − 1) + 1 = 5 cells, so 10 − 5 + 1 = {h} (and {w}).",
-    )
-
-
-def q_resnet_stem(answer: tuple[int, int]) -> Feedback:
-    """ResNet's first layer: ``nn.Conv2d(3, 64, kernel_size=7, stride=2, padding=3)`` on 224×224 — output (h, w)?"""
-    if (fb := _unanswered(answer)) is not None:
-        return fb
-    return _shape_feedback(
-        answer, RESNET_STEM_Q,
-        hint="padding k//2 keeps the size at stride 1; stride 2 then halves it (rounding up odd sizes).",
-        why="⌊(224 + 6 − 7)/2⌋ + 1 = {h}: 'same' padding plus stride 2 gives n/s when s divides n.",
-    )
-
-
-def q_same_padding(answer: int) -> Feedback:
-    """Which ``padding=`` makes ``nn.Conv2d(1, 1, kernel_size=7, padding=?)`` keep a 28×28 input 28×28?"""
-    if (fb := _unanswered(answer)) is not None:
-        return fb
-    n, k = SAME_PADDING_Q["input_size"], SAME_PADDING_Q["kernel_size"]
-    hint = "d2l's total padding is p_h = k_h − 1; nn.Conv2d wants the padding of ONE side."
-    if isinstance(answer, bool) or not isinstance(answer, numbers.Integral) or answer < 0:
-        return Feedback(False, f"Expected a non-negative int, got {answer!r}. Hint: {hint}")
-    try:
-        keeps = conv_output_shape(n, k, padding=int(answer)) == (n, n)
-    except ValueError:
-        keeps = False
-    if keeps:
-        return Feedback(True, f"padding={answer} adds {answer} rows top and bottom: the total "
-                              f"{2 * answer} = k − 1 keeps {n}×{n}.")
-    if conv_output_shape(n, k, padding=int(answer) // 2) == (n, n) and answer % 2 == 0:
-        return Feedback(False, f"{answer} is d2l's TOTAL padding p_h. Hint: nn.Conv2d's padding is per side.")
-    got = conv_output_shape(n, k, padding=int(answer)) if 2 * answer + n >= k else None
-    return Feedback(False, f"With padding={answer} the output is {got}. Hint: {hint}")
-
-
-def receptive_field_by_autograd(layers: int, kernel_size: int) -> int:
-    """Width of the input region one output of ``layers`` stacked k×k convs (stride 1) depends on.
-
-    Measured, not derived: backpropagate from one central output through
-    ``layers`` all-ones kernels and count the input pixels with a non-zero gradient.
+    The answer is an (h, w) pair (tuple, list, ``torch.Size`` or tensor; whole-number floats count),
+    or one int when the output is square.
     """
-    if isinstance(layers, bool) or not isinstance(layers, numbers.Integral) or layers < 1:
-        raise ValueError(f"layers must be a positive int, got {layers!r}")
-    if isinstance(kernel_size, bool) or not isinstance(kernel_size, numbers.Integral) or kernel_size < 1:
-        raise ValueError(f"kernel_size must be a positive int, got {kernel_size!r}")
-    n = 2 * layers * kernel_size + 1
-    X = torch.zeros(1, 1, n, n, requires_grad=True)
-    K = torch.ones(1, 1, kernel_size, kernel_size)
-    Y = X
-    for _ in range(layers):
-        Y = F.conv2d(Y, K)
-    c = Y.shape[-1] // 2
-    Y[0, 0, c, c].backward()
-    rows = torch.nonzero(X.grad[0, 0].abs().sum(dim=1)).flatten()
-    return int(rows.max() - rows.min() + 1)
-
-
-def q_receptive_field(answer: int) -> Feedback:
-    """Four 5×5 conv layers stacked (stride 1): one output of the last layer sees an n×n input region. n = ?"""
     if (fb := _unanswered(answer)) is not None:
         return fb
-    L, k = RECEPTIVE_Q["layers"], RECEPTIVE_Q["kernel_size"]
-    hint = f"each extra {k}×{k} layer adds {k // 2} pixel(s) on every side of the region the previous layer saw."
-    if isinstance(answer, bool) or not isinstance(answer, numbers.Integral):
-        return Feedback(False, f"Expected an int, got {answer!r}. Hint: {hint}")
-    expected = receptive_field_by_autograd(L, k)
-    if answer == L * k:
-        return Feedback(False, f"The windows overlap, so the widths do not simply add up. Hint: {hint}")
-    return check_equal(int(answer), expected, hint=hint,
-                       why=f"1 + {L}·({k} − 1) = {expected}: {L} stacked {k}×{k} layers see as far as one "
-                           f"{expected}×{expected} kernel, with {L * k * k} instead of {expected * expected} weights "
-                           "per channel pair.")
+    n = as_pair(input_size, "input_size", minimum=1)
+    k = as_pair(kernel_size, "kernel_size", minimum=1)
+    p = as_pair(padding, "padding", minimum=0)
+    s = as_pair(stride, "stride", minimum=1)
+    d = as_pair(dilation, "dilation", minimum=1)
+    expected = conv_output_shape(n, k, padding=p, stride=s, dilation=d)  # raises if the kernel does not fit
+    hint = "⌊(n + 2p − d·(k − 1) − 1) / s⌋ + 1 on each axis, where p is the padding on ONE side."
+
+    items = _as_sequence(answer)
+    if items is None:
+        side = _whole(answer)
+        if side is None:
+            return Feedback(False, f"Expected the shape as an (h, w) pair, such as (4, 4); got {answer!r}.")
+        if expected[0] != expected[1]:
+            return Feedback(False, f"This output is not square, so one number cannot describe it: "
+                                   f"give the pair (h, w). You answered {answer!r}.")
+        items = [side, side]
+    if len(items) == 4 and all(_whole(x) is not None for x in items):
+        return Feedback(False, "That looks like the full (N, C, H, W) shape of the layer's output; "
+                               "give only the last two numbers, (h, w).")
+    if len(items) != 2:
+        return Feedback(False, f"Expected two numbers (h, w), got {len(items)}: {answer!r}.")
+    got_h, got_w = (_whole(x) for x in items)
+    if got_h is None or got_w is None:
+        return Feedback(False, f"A feature map has a whole number of rows and columns, but you answered "
+                               f"{answer!r}. Hint: a window that does not fit is not computed, so the "
+                               "division by the stride rounds down.")
+    got = (got_h, got_w)
+    if got == expected:
+        why = [_formula(n[a], k[a], p[a], s[a], d[a], expected[a]) for a in range(2)]
+        if why[0] != why[1]:
+            return Feedback(True, f"With the numbers filled in: {why[0]} rows and {why[1]} columns.")
+        if s[0] > 1 and 2 * p[0] == d[0] * (k[0] - 1) and n[0] % s[0] == 0:
+            return Feedback(True, f"With the numbers filled in: {why[0]} on both axes. Size-keeping padding "
+                                  f"and stride {s[0]} give n / s = {n[0]} / {s[0]} whenever s divides n.")
+        if d[0] > 1:
+            return Feedback(True, f"With the numbers filled in: {why[0]} on both axes. The dilated kernel "
+                                  f"spans {d[0]}·({k[0]} − 1) + 1 = {d[0] * (k[0] - 1) + 1} cells with only "
+                                  f"{k[0] * k[0]} weights.")
+        return Feedback(True, f"With the numbers filled in: {why[0]} on both axes.")
+
+    def per_axis(rule: Callable[[int], int | None]) -> tuple[int | None, ...]:
+        return tuple(rule(a) for a in range(2))
+
+    def num(a: int, pad: int, dil: int) -> int:  # the numerator of the floor
+        return n[a] + pad - dil * (k[a] - 1) - 1
+
+    no_pad = per_axis(lambda a: num(a, 0, d[a]) // s[a] + 1 if num(a, 0, d[a]) >= 0 else None)
+    pad_once = per_axis(lambda a: num(a, p[a], d[a]) // s[a] + 1 if num(a, p[a], d[a]) >= 0 else None)
+    no_dil = per_axis(lambda a: num(a, 2 * p[a], 1) // s[a] + 1)
+    no_stride = per_axis(lambda a: num(a, 2 * p[a], d[a]) + 1)
+    rounded_up = per_axis(lambda a: -(-num(a, 2 * p[a], d[a]) // s[a]) + 1)
+    no_plus_one = per_axis(lambda a: num(a, 2 * p[a], d[a]) // s[a])
+
+    if expected[0] != expected[1] and got == expected[::-1]:
+        return Feedback(False, "Height and width are swapped: a shape lists rows first, (h, w).")
+    if p != (0, 0) and got == no_pad:
+        return Feedback(False, "That ignores the padding. Hint: padding=p adds p rows on top AND p at the "
+                               "bottom (and p columns on each side) before the window slides.")
+    if d != (1, 1) and got == no_dil:
+        return Feedback(False, "That treats the kernel as if its taps were next to each other. Hint: a "
+                               "kernel with dilation d spans d·(k − 1) + 1 cells; use that span in place of k.")
+    if s != (1, 1) and got == no_stride:
+        return Feedback(False, "That is the output at stride 1. Hint: with stride s the window jumps s "
+                               "cells, so only about every s-th position is kept; divide by s and round down.")
+    if p != (0, 0) and got == pad_once:
+        return Feedback(False, "You added the padding once. Hint: nn.Conv2d's padding=p is per side, so the "
+                               "padded size is n + 2p.")
+    if s != (1, 1) and got == rounded_up:
+        return Feedback(False, "You rounded up. Hint: a window that does not fit is not computed, so the "
+                               "division by the stride rounds down.")
+    if got == no_plus_one:
+        return Feedback(False, "Off by one. Hint: count the first window too; the formula ends in + 1.")
+    return Feedback(False, f"You answered {got}. Hint: {hint}")
 
 
-def q_mirror_padding(pad_fn: Callable[[torch.Tensor, int], torch.Tensor]) -> Feedback:
+def q_same_padding(answer: object, *, input_size: int, kernel_size: int) -> Feedback:
+    """The ``padding=`` that makes ``nn.Conv2d(1, 1, kernel_size, padding=...)`` keep an
+    ``input_size``×``input_size`` input the same size (stride 1, odd ``kernel_size``).
+
+    The answer is an int (a whole-number float or a pair of equal ints also counts), or ``"same"``.
+    """
+    if (fb := _unanswered(answer)) is not None:
+        return fb
+    n = check_int(input_size, "input_size", 1)
+    k = check_int(kernel_size, "kernel_size", 1)
+    if k % 2 == 0:
+        raise ValueError(f"kernel_size must be odd (an even kernel cannot be padded evenly), got {k}")
+    right = (k - 1) // 2
+    hint = "the padded size n + 2p must leave n windows of width k: n + 2p − k + 1 = n."
+    if isinstance(answer, str):
+        if answer.strip().lower() == "same":
+            return Feedback(True, f"padding='same' keeps {n}×{n} at stride 1: for a {k}×{k} kernel it pads "
+                                  f"(k − 1) / 2 = {right} on every side, the number padding={right} gives.")
+        return Feedback(False, f"Expected a number of rows, such as 1, got the text {answer!r}.")
+    items = _as_sequence(answer)
+    if items is not None and len(items) == 2:
+        pair = (_whole(items[0]), _whole(items[1]))
+    else:
+        one = _whole(answer) if items is None else None
+        pair = (one, one)
+    if pair[0] is None or pair[1] is None:
+        return Feedback(False, f"Expected a whole number of rows (an int), got {answer!r}.")
+    if min(pair) < 0:
+        return Feedback(False, f"Padding adds rows, so it cannot be negative; you answered {answer!r}.")
+    if pair == (right, right):
+        return Feedback(True, f"padding={right} adds {right} rows on top, {right} at the bottom and {right} "
+                              f"columns on each side: the total 2·{right} = {k - 1} = k − 1 keeps {n}×{n}.")
+    if pair == (k - 1, k - 1):
+        return Feedback(False, f"{k - 1} is d2l's TOTAL padding p_h = k − 1, counted over both sides. "
+                               "Hint: nn.Conv2d's padding= is the padding of ONE side.")
+    try:
+        out = conv_output_shape(n, k, padding=pair)
+    except ValueError:
+        return Feedback(False, f"With padding={answer!r} a {k}×{k} kernel does not even fit. Hint: {hint}")
+    return Feedback(False, f"With padding={answer!r} the output is {out[0]}×{out[1]}, not {n}×{n}. Hint: {hint}")
+
+
+def q_mirror_padding(pad_fn: object) -> Feedback:
     """d2l's exercise: write ``mirror_pad(X, p)`` for X: (H, W) that reflects the border (no edge repeat).
 
     Mirror padding of ``[1, 2, 3]`` by 1 is ``[2, 1, 2, 3, 2]``. Checked against
-    ``F.pad(..., mode="reflect")`` on a few random inputs.
+    ``F.pad(..., mode="reflect")`` on a few random inputs; the function may return a tensor,
+    a nested list or an array.
     """
     if (fb := _unanswered(pad_fn)) is not None:
         return fb
@@ -192,19 +207,24 @@ def q_mirror_padding(pad_fn: Callable[[torch.Tensor, int], torch.Tensor]) -> Fee
         X = torch.randn(*shape, generator=gen)
         expected = F.pad(X[None, None], (p, p, p, p), mode="reflect")[0, 0]
         try:
-            got = pad_fn(X.clone(), p)
+            result = pad_fn(X.clone(), p)
         except NotImplementedError:
             return Feedback(False, "Not answered yet: fill in the body of your function.")
         except Exception as exc:  # the student's code: report, never crash the notebook
             return Feedback(False, f"Your function raised {type(exc).__name__}: {exc}. Hint: {hint}")
-        if not isinstance(got, torch.Tensor) or tuple(got.shape) != tuple(expected.shape):
-            shape_got = tuple(got.shape) if isinstance(got, torch.Tensor) else type(got).__name__
-            return Feedback(False, f"For X of shape {shape} and p={p} expected shape {tuple(expected.shape)}, "
-                                   f"got {shape_got}. Hint: {hint}")
+        try:
+            got = torch.as_tensor(result, dtype=expected.dtype)
+        except (TypeError, ValueError, RuntimeError):
+            return Feedback(False, f"Your function returned a {type(result).__name__}; return the padded "
+                                   "image as a tensor.")
+        if tuple(got.shape) != tuple(expected.shape):
+            return Feedback(False, f"For X of shape {shape} and p={p} the padded image has shape "
+                                   f"{tuple(expected.shape)}, but yours has {tuple(got.shape)}. Hint: {hint}")
         if not torch.allclose(got, expected):
             edge = F.pad(X[None, None], (p, p, p, p), mode="replicate")[0, 0]
             if torch.allclose(got, edge):
-                return Feedback(False, "That repeats the edge value (replicate padding). Hint: mirror skips "
-                                       "the edge itself: [1, 2, 3] → [2, 1, 2, 3, 2].")
-            return Feedback(False, f"Wrong values for X of shape {shape}, p={p}. Hint: {hint}")
-    return Feedback(True, "Matches F.pad(mode='reflect'). nn.Conv2d(..., padding_mode='reflect') does the same.")
+                return Feedback(False, "That repeats the edge value (replicate padding). Hint: mirror padding "
+                                       "skips the edge itself: [1, 2, 3] → [2, 1, 2, 3, 2].")
+            return Feedback(False, f"Your function gives wrong values for X of shape {shape} with p={p}. "
+                                   f"Hint: {hint}")
+    return Feedback(True, "Matches F.pad(mode='reflect'), which nn.Conv2d(..., padding_mode='reflect') uses.")
