@@ -34,7 +34,8 @@ def conv2d_macs(c_i: int, c_o: int, kernel_size: IntOrPair, output_size: IntOrPa
 def conv2d_params(c_i: int, c_o: int, kernel_size: IntOrPair, *, bias: bool = True) -> int:
     """Learnable numbers of ``nn.Conv2d(c_i, c_o, kernel_size, bias=bias)``.
 
-    Weight (c_o, c_i, k_h, k_w) plus one bias per output channel, (c_o,).
+    Weight (c_o, c_i, k_h, k_w) plus one bias per output channel, (c_o,). The
+    count does not depend on the image size: one kernel serves every position.
     """
     c_i = check_int(c_i, "c_i", 1)
     c_o = check_int(c_o, "c_o", 1)
