@@ -92,3 +92,8 @@ def test_whole_numbers_from_any_sequence():
         assert as_ints(answer) == (1, 2)
     assert as_ints({2}) == (2,) and as_ints(16) is None and as_ints(16, scalar=True) == (16,)
     assert as_ints((1, 2.5)) is None and as_ints("12") is None
+
+
+@pytest.mark.parametrize("answer", [17.0, torch.tensor(17), np.int64(17), torch.tensor([17, 17])])
+def test_receptive_field_accepts_whole_numbers_in_any_form(answer):
+    assert q_receptive_field(answer, layers=FOUR_5x5)

@@ -100,11 +100,13 @@ def q_receptive_field(answer: object, *, layers: object) -> Feedback:
               "and its stride s multiplies j by s (pooling is a layer with its own k and s).",
               "从 r = 1、j = 1 开始逐层计算：卷积核大小为 k、膨胀为 d 的层让 r 增加 (k − 1)·d·j，"
               "步幅 s 让 j 乘以 s（汇聚层也算一层，有自己的 k 和 s）。")
-    if isinstance(answer, numbers.Integral) and not isinstance(answer, bool):
+    if (side := as_int(answer)) is not None:
         if expected[0] != expected[1]:
             return Feedback(False, tr(f"This receptive field is not square: give an (h, w) pair. Hint: {hint}",
                                       f"这个感受野不是正方形：请给出 (h, w) 两个数。提示：{hint}"))
-        answer = (int(answer), int(answer))
+        answer = (side, side)
+    elif (pair := as_ints(answer)) is not None:
+        answer = pair
     spans = to_layers(layers)
     if answer == tuple(sum(s.kernel_size[a] for s in spans) for a in (0, 1)) and answer != expected:
         return Feedback(False, tr(f"You added up the kernel sizes, but neighbouring windows overlap. Hint: {hint}",

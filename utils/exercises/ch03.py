@@ -12,16 +12,14 @@ them by the library when the checker runs.
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Callable
 
 import torch
 import torch.nn.functional as F
 
-from .._checks import as_pair, check_int
-from ..conv import IntOrPair
+from .._checks import IntOrPair, as_pair, check_int
 from ..shapes import conv_output_shape
-from ._core import Feedback, q_receptive_field
+from ._core import Feedback, as_int, q_receptive_field
 from ._core import unanswered as _unanswered
 
 __all__ = [
@@ -32,17 +30,6 @@ __all__ = [
 ]
 
 
-def _whole(x: object) -> int | None:
-    """``x`` as an int if it is a whole number (an int, 11.0, a 0-d tensor), else None."""
-    if isinstance(x, torch.Tensor):
-        if x.numel() != 1 or x.dtype == torch.bool:
-            return None
-        x = x.item()
-    if isinstance(x, bool) or not isinstance(x, numbers.Real):
-        return None
-    if isinstance(x, numbers.Integral):
-        return int(x)
-    return int(x) if float(x).is_integer() else None
 
 
 def _as_sequence(answer: object) -> list[object] | None:
@@ -82,19 +69,19 @@ def q_output_shape(answer: object, *, input_size: IntOrPair, kernel_size: IntOrP
 
     items = _as_sequence(answer)
     if items is None:
-        side = _whole(answer)
+        side = as_int(answer)
         if side is None:
             return Feedback(False, f"Expected the shape as an (h, w) pair, such as (4, 4); got {answer!r}.")
         if expected[0] != expected[1]:
             return Feedback(False, f"This output is not square, so one number cannot describe it: "
                                    f"give the pair (h, w). You answered {answer!r}.")
         items = [side, side]
-    if len(items) == 4 and all(_whole(x) is not None for x in items):
+    if len(items) == 4 and all(as_int(x) is not None for x in items):
         return Feedback(False, "That looks like the full (N, C, H, W) shape of the layer's output; "
                                "give only the last two numbers, (h, w).")
     if len(items) != 2:
         return Feedback(False, f"Expected two numbers (h, w), got {len(items)}: {answer!r}.")
-    got_h, got_w = (_whole(x) for x in items)
+    got_h, got_w = (as_int(x) for x in items)
     if got_h is None or got_w is None:
         return Feedback(False, f"A feature map has a whole number of rows and columns, but you answered "
                                f"{answer!r}. Hint: a window that does not fit is not computed, so the "
@@ -169,9 +156,9 @@ def q_same_padding(answer: object, *, input_size: int, kernel_size: int) -> Feed
         return Feedback(False, f"Expected a number of rows, such as 1, got the text {answer!r}.")
     items = _as_sequence(answer)
     if items is not None and len(items) == 2:
-        pair = (_whole(items[0]), _whole(items[1]))
+        pair = (as_int(items[0]), as_int(items[1]))
     else:
-        one = _whole(answer) if items is None else None
+        one = as_int(answer) if items is None else None
         pair = (one, one)
     if pair[0] is None or pair[1] is None:
         return Feedback(False, f"Expected a whole number of rows (an int), got {answer!r}.")
