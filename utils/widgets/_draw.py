@@ -63,7 +63,7 @@ def draw_grid(
         if vmin == vmax:
             vmin, vmax = vmin - 1, vmax + 1
     shown = np.ma.masked_array(A, mask=hidden) if hidden is not None else A
-    ax.imshow(shown, cmap=cmap, vmin=vmin, vmax=vmax, alpha=alpha, interpolation="nearest",
+    ax.imshow(shown, cmap=cmap, vmin=vmin, vmax=vmax, alpha=alpha, interpolation="none",
               extent=(x0 - 0.5, x0 + cols - 0.5, y0 + rows - 0.5, y0 - 0.5))
     ph, pw = border
     pad = np.zeros((rows, cols), dtype=bool)
