@@ -57,6 +57,10 @@ def test_params_match_nn_conv2d(c_i, c_o, k, bias):
 def test_bad_arguments():
     with pytest.raises(TypeError, match="c_i must be an int"):
         conv2d_macs(2.5, 3, 3, 4)
+    with pytest.raises(TypeError, match="c_i must be an int"):
+        conv2d_params(True, 1, 3)
+    with pytest.raises(ValueError, match="kernel_size must be positive"):
+        conv2d_params(1, 1, 0)
     with pytest.raises(ValueError, match="c_o must be positive"):
         conv2d_params(3, 0, 3)
     with pytest.raises(ValueError, match="output_size must be positive"):
