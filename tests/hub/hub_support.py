@@ -24,6 +24,7 @@ import sysconfig
 import time
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -119,18 +120,22 @@ class Hub:
 
         Returns a line per process that outlived all of this and had to be killed.
         """
-        for user in self.users:
+        def stop_server(user: str) -> None:
             try:
                 if not self.server_running(user):
-                    continue
+                    return
                 for kernel in self.kernels(user):
                     self.api("DELETE", f"/user/{user}/api/kernels/{kernel['id']}")
-                self.api("DELETE", f"/hub/api/users/{user}/server")
+                self.api("DELETE", f"/hub/api/users/{user}/server", timeout=60)
                 deadline = time.monotonic() + 60
                 while self.server_running(user) and time.monotonic() < deadline:
                     time.sleep(0.25)
             except (urllib.error.URLError, OSError, ValueError):
                 pass  # whatever is left is stopped with the hub, or killed below
+
+        # Each server takes seconds to stop (SIGINT, then its own shutdown): stop them all at once.
+        with ThreadPoolExecutor(max_workers=max(1, len(self.users))) as pool:
+            list(pool.map(stop_server, self.users))
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)  # the hub stops its proxy and any server left
             try:
