@@ -1,86 +1,112 @@
 """Chapter 06 exercises (LeNet), each with an instant check.
 
     from utils.exercises import ch06
-    ch06.q_layer_shape(answer, layer=3)           # output shape (C, H, W) of lenet()[layer]
-    ch06.q_conv_params(answer, c_i=6, c_o=16, k=5)
-    ch06.q_receptive_field(answer, layer=5)       # side of the receptive field after lenet()[layer]
-    ch06.q_updates(answer, n_train=4000, batch_size=256, num_epochs=10)
+    ch06.q_layer_shape(answer, layer=3, input_size=32)   # output (C, H, W) of lenet()[layer]
+    ch06.q_conv_params(answer, c_i=16, c_o=32, k=3)      # parameters of nn.Conv2d(c_i, c_o, k)
+    ch06.q_updates(answer, n_train=60000, batch_size=256, num_epochs=10)
+    ch06.q_receptive_field(answer, layers=[*lenet()[:6], nn.Conv2d(16, 120, 5)])
 
-Expected answers come from PyTorch, ``utils.train`` or ``utils.receptive`` when the checker runs.
+Every quantity a question states is an argument of its checker, and the expected answer is
+computed from PyTorch or ``utils`` when the checker runs.
 """
 
 from __future__ import annotations
 
 import math
+import numbers
 
+import torch
 from torch import nn
 
-from .._checks import check_int
-from ..receptive import receptive_fields
+from .._checks import as_pair, check_int
 from ..train import layer_shapes, lenet
-from ._core import Feedback, check_equal
-from ._core import unanswered as _unanswered
+from ._core import Feedback, check_equal, q_receptive_field, unanswered
 
 __all__ = ["q_conv_params", "q_layer_shape", "q_receptive_field", "q_updates"]
 
 
-def _layer(layer: object, last: int) -> int:
-    layer = check_int(layer, "layer", 0)
-    if layer > last:
-        raise ValueError(f"layer must be in [0, {last}] (LeNet has {last + 1} layers), got {layer}")
-    return layer
+def _as_shape(answer: object) -> object:
+    """A shape answer as a tuple of ints when it is one (tuple, list, torch.Size, tensor, array);
+    a lone int stays an int. Anything else is returned unchanged, to be reported as given."""
+    if isinstance(answer, torch.Tensor) or type(answer).__module__ == "numpy":
+        answer = answer.tolist()
+    if isinstance(answer, (tuple, list)) and all(
+            isinstance(n, numbers.Integral) and not isinstance(n, bool) for n in answer):
+        return tuple(int(n) for n in answer)
+    return answer
 
 
-def q_layer_shape(answer: object, *, layer: int) -> Feedback:
-    """Output shape of ``lenet()[layer]`` for one 1×28×28 digit, without the batch axis."""
-    if (fb := _unanswered(answer)) is not None:
+def q_layer_shape(answer: object, *, layer: int, input_size: int | tuple[int, int]) -> Feedback:
+    """Output shape of ``lenet()[layer]`` for one 1×H×W image, without the batch axis.
+
+    ``input_size`` is H = W (an int) or an (H, W) pair. The answer is (C, H, W) for a
+    convolution, activation or pooling layer, and (n,) or n from ``Flatten`` on.
+    """
+    if (fb := unanswered(answer)) is not None:
         return fb
-    shapes = layer_shapes(lenet())
-    layer = _layer(layer, len(shapes) - 1)
-    expected = shapes[layer][1][1:]
-    if hasattr(answer, "__iter__") and not isinstance(answer, str):
-        answer = tuple(answer)
+    net = lenet()
+    layer = check_int(layer, "layer", 0)
+    if layer >= len(net):
+        raise ValueError(f"layer must be in [0, {len(net) - 1}] (lenet() has {len(net)} layers), got {layer}")
+    h, w = as_pair(input_size, "input_size", minimum=1)
+    try:
+        shapes = layer_shapes(net[: layer + 1], (1, 1, h, w))
+    except RuntimeError as err:
+        raise ValueError(f"lenet() cannot take a {h}×{w} input as far as layer {layer}; PyTorch says: "
+                         f"{str(err).splitlines()[0]}") from err
+    expected = shapes[-1][1][1:]
+    answer = _as_shape(answer)
+    if len(expected) == 1 and isinstance(answer, numbers.Integral) and not isinstance(answer, bool):
+        answer = (int(answer),)
+    if isinstance(answer, tuple) and answer[1:] == expected and answer[:1] == (1,):
+        return Feedback(False, f"You answered {answer!r}: the numbers are right, but the question asks "
+                               "for the shape of one image without the batch axis. Drop the leading 1.")
     return check_equal(
         answer, expected,
-        why="Convolution: ⌊n + 2p − k⌋ + 1 per side, one map per output channel; pooling 2×2 with "
-            "stride 2 halves height and width; activations keep the shape.",
-        hint="walk the table from 1×28×28: the first conv pads 2 so 28 stays 28, the second "
-             "does not pad (n − k + 1), and each pooling halves. Give (C, H, W), or (n,) after Flatten.")
+        why="Convolution and pooling: ⌊(n + 2p − k)/s⌋ + 1 per axis, with one map per output channel "
+            "of a convolution; activations keep the shape; Flatten multiplies C·H·W.",
+        hint="walk the layers from 1×H×W: the first convolution pads 2, so its 5×5 kernel keeps the size; "
+             "the second does not pad (n − 5 + 1); each 2×2 pooling with stride 2 halves the size, "
+             "rounding down. Give (C, H, W), or (n,) from Flatten on.")
 
 
 def q_conv_params(answer: object, *, c_i: int, c_o: int, k: int) -> Feedback:
-    """Learnable parameters of ``nn.Conv2d(c_i, c_o, k)`` (weights and biases)."""
-    if (fb := _unanswered(answer)) is not None:
+    """Learnable parameters of ``nn.Conv2d(c_i, c_o, k)``: weights and biases."""
+    if (fb := unanswered(answer)) is not None:
         return fb
-    conv = nn.Conv2d(check_int(c_i, "c_i", 1), check_int(c_o, "c_o", 1), check_int(k, "k", 1))
-    expected = sum(p.numel() for p in conv.parameters())
+    c_i, c_o, k = check_int(c_i, "c_i", 1), check_int(c_o, "c_o", 1), check_int(k, "k", 1)
+    expected = sum(p.numel() for p in nn.Conv2d(c_i, c_o, k).parameters())
+    if answer == c_o * c_i * k * k:
+        return Feedback(False, f"You answered {answer!r}: that counts the weights. Every output channel "
+                               "also has one bias.")
+    if c_i > 1 and answer == c_o * k * k + c_o:
+        return Feedback(False, f"You answered {answer!r}: that is one k×k kernel per output channel. Each "
+                               "output channel has one k×k kernel for every input channel.")
     return check_equal(
         answer, expected,
-        why="c_o kernels of shape c_i × k × k plus one bias per output channel: c_o·c_i·k² + c_o.",
+        why=f"c_o kernels of shape c_i × k × k plus one bias per output channel: "
+            f"{c_o}·{c_i}·{k}² + {c_o} = {expected}.",
         hint="every output channel has one k×k kernel per input channel, and one bias.")
 
 
-def q_receptive_field(answer: object, *, layer: int) -> Feedback:
-    """Side length of the receptive field of one unit after ``lenet()[layer]`` (a conv/pool part)."""
-    if (fb := _unanswered(answer)) is not None:
-        return fb
-    net = lenet()
-    layer = _layer(layer, 5)  # from Flatten on, every unit sees the whole image
-    expected = receptive_fields(net[: layer + 1])[-1].size[0]
-    return check_equal(
-        answer, expected,
-        why="r grows by (k − 1)·j at each layer, where j is the product of the strides before it: "
-            "1 → 5 → 6 → 14 → 16 for LeNet.",
-        hint="start from r = 1, j = 1; a k×k layer adds (k − 1)·j to r, and a stride s multiplies j by s.")
-
-
 def q_updates(answer: object, *, n_train: int, batch_size: int, num_epochs: int) -> Feedback:
-    """How many optimiser steps a run takes: ⌈n_train / batch_size⌉ per epoch."""
-    if (fb := _unanswered(answer)) is not None:
+    """How many optimiser steps a run takes: ⌈n_train / batch_size⌉ per epoch, times the epochs."""
+    if (fb := unanswered(answer)) is not None:
         return fb
-    n, b, e = check_int(n_train, "n_train", 1), check_int(batch_size, "batch_size", 1), check_int(num_epochs, "num_epochs", 1)
-    expected = math.ceil(n / b) * e
+    n = check_int(n_train, "n_train", 1)
+    b = check_int(batch_size, "batch_size", 1)
+    e = check_int(num_epochs, "num_epochs", 1)
+    per_epoch = math.ceil(n / b)
+    expected = per_epoch * e
+    if n % b and answer == n // b * e:
+        return Feedback(False, f"You answered {answer!r}: that leaves out the last, smaller batch of "
+                               "every epoch. The DataLoader keeps it, and it is one more update.")
+    if e > 1 and answer == per_epoch:
+        return Feedback(False, f"You answered {answer!r}: that is one epoch. Multiply by the number "
+                               "of epochs.")
     return check_equal(
         answer, expected,
-        why="One update per minibatch; the last, smaller batch counts too.",
-        hint="batches per epoch = ⌈n_train / batch_size⌉ (the DataLoader keeps the last partial batch).")
+        why=f"One update per minibatch: ⌈{n} / {b}⌉ = {per_epoch} per epoch, the last smaller batch "
+            f"included, times {e} epochs.",
+        hint="batches per epoch = ⌈n_train / batch_size⌉, since the last, smaller batch counts too; "
+             "then multiply by the number of epochs.")
