@@ -35,7 +35,16 @@ from pathlib import Path
 import nbformat
 import psutil
 import pytest
-from hub_support import ARTIFACTS, REPO, Hub, describe, marked_processes, record_timings, start_hub
+from hub_support import (
+    ARTIFACTS,
+    REPO,
+    VENV_BIN,
+    Hub,
+    describe,
+    marked_processes,
+    record_timings,
+    start_hub,
+)
 from test_notebooks_in_browser import (
     JS_HTML_TEXT,
     JS_IMAGE_DIGEST,
@@ -228,6 +237,11 @@ def test_a_class_on_jupyterhub_with_nbgitpuller(hub_browser, tmp_path: Path) -> 
             for proc in kinds[kind]:
                 timings[f"{proc.environ().get('JUPYTERHUB_USER', '?')}: {kind} RSS after Run All (MiB)"] = (
                     proc.memory_info().rss / 2**20)
+        # Each kernel runs in its student's copy, and finds `utils` there only through the setup
+        # cell's walk up from the notebook's folder: this Python cannot import it from anywhere else.
+        no_utils = subprocess.run([str(VENV_BIN / "python"), "-c", "import utils"], cwd=hub.tmp,
+                                  env={"PATH": os.environ.get("PATH", "")}, capture_output=True, text=True)
+        assert "No module named 'utils'" in no_utils.stderr, no_utils.stderr
         kernel_homes = sorted(str(Path(p.cwd()).relative_to(hub.tmp / "homes")) for p in kinds["kernel"])
         assert kernel_homes == [f"{n}/{FOLDER}/notebooks" for n in sorted(STUDENTS)], kernel_homes
         for s in students:
