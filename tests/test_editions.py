@@ -93,3 +93,13 @@ def test_feedback_may_differ_in_language_but_not_in_verdict():
     assert normalise_outputs(en) == normalise_outputs(zh)
     zh.outputs[0].text = "✅ 答对了！\n"
     assert normalise_outputs(en) != normalise_outputs(zh)
+
+
+def test_a_stream_split_differently_is_the_same_output():
+    en = nbformat.v4.new_code_cell("print(1); print(2)")
+    zh = nbformat.v4.new_code_cell("print(1); print(2)")
+    en.outputs = [nbformat.v4.new_output("stream", name="stdout", text="1\n2\n")]
+    zh.outputs = [nbformat.v4.new_output("stream", name="stdout", text=t) for t in ("1\n", "2\n")]
+    assert normalise_outputs(en) == normalise_outputs(zh)
+    zh.outputs[1].text = "3\n"
+    assert normalise_outputs(en) != normalise_outputs(zh)

@@ -31,7 +31,7 @@ class Feedback:
 
     def __str__(self) -> str:
         mark = tr("✅ Right!", "✅ 答对了！") if self.correct else tr("❌ Not quite.", "❌ 还不对。")
-        return f"{mark} {self.message}".strip()
+        return (mark + tr(" ", "") + self.message).strip()  # Chinese needs no space after 。
 
     __repr__ = __str__
 
