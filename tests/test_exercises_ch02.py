@@ -2,6 +2,8 @@
 hint, and bad question data raises."""
 
 import math
+import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -340,3 +342,98 @@ def test_blanks_say_not_answered_yet(call, blank):
 def test_conv2d_grad_blank():
     fb = ch02.q_conv2d_grad(..., weight=torch.ones(1, 2), X=torch.ones(3, 3), Y=torch.ones(3, 2))
     assert not fb and "Not answered yet" in fb.message
+
+
+# ---------------------------------------------------------------- the Chinese edition's feedback
+CJK = re.compile(r"[\u4e00-\u9fff]")
+G = torch.tensor([[10.8, 31.2]])  # d loss / d w0 for the exercise's data, from F.conv2d (asserted below)
+M3 = corr2d_matrix((3, 3), torch.arange(4.0).reshape(2, 2))
+BY_COLUMN = torch.arange(9).reshape(3, 3).T.reshape(-1)
+
+
+def _stripe():
+    img = torch.zeros(6, 6)
+    img[:, 3:] = 1
+    return img
+
+
+# (checker, right answers, wrong answers): the wrong ones reach every message a checker has
+FEEDBACK_CASES = [
+    (ch02.q_diagonal_image, [X],
+     [..., torch.ones(2, 2), torch.ones(4, 4), vertical_band(), _stripe(),
+      torch.tensor([[0.0, 1, 1], [0, 0, 0], [0, 0, 1]])]),
+    (lambda a: ch02.q_edge_diagonal(a, X=X, K=K), [corr2d(X, K), "b"],
+     [..., "a", "z", -corr2d(X, K), 2 * corr2d(X, K), torch.zeros(6, 5), torch.zeros(3, 3), object()]),
+    (lambda a: ch02.q_edge_diagonal(a, X=torch.eye(4), K=K), [corr2d(torch.eye(4), K)], ["a"]),
+    (lambda a: ch02.q_edge_diagonal_transposed_X(a, X=X, K=K), [corr2d(X.T, K)], [..., "a", torch.zeros(6, 5)]),
+    (lambda a: ch02.q_edge_diagonal_transposed_K(a, X=X, K=K), [corr2d(X, K.T)], [..., "a", torch.zeros(5, 6)]),
+    (ch02.q_autograd_outcome, ["b"], [..., "a", "c", "d", "z"]),
+    (lambda a: ch02.q_conv2d_grad(a, weight=torch.tensor([[0.5, 0.2]]), X=vertical_band(),
+                                  Y=corr2d(vertical_band(), K)),
+     [G], [..., None, 2 * G, -G, G + 1, torch.zeros(2, 1), object()]),
+    (lambda a: ch02.q_corr2d_matrix(a, input_size=(3, 3), K=torch.arange(4.0).reshape(2, 2)), [M3],
+     [..., M3.T, torch.zeros(3, 3), corr2d_matrix((3, 3), torch.arange(4.0).reshape(2, 2).flip(0, 1)),
+      M3[:, BY_COLUMN], M3 + 1, object()]),
+    (lambda a: ch02.q_derivative_kernel(a, order=1), [[1, -1], [2, -2]], [..., [1], [1, 1], [0, 0], torch.ones(2, 2)]),
+    (lambda a: ch02.q_derivative_kernel(a, order=3), [[-1, 3, -3, 1]], [[1, -1, 0, 0], [1, -2, 1, 0]]),
+    (ch02.q_second_derivative,
+     [[1, -2, 1], torch.tensor([[0.0, 1, 0], [1, -4, 1], [0, 1, 0]]), torch.tensor([[1.0, -2, 1]] * 3),
+      torch.tensor([[1.0, -2, 1]] * 3).T, torch.tensor([[1.0, 0, -1], [0, 0, 0], [-1, 0, 1]])],
+     [..., torch.ones(3, 3), torch.tensor([[1.0, -1], [1, -1]]), torch.zeros(3, 3)]),
+    (ch02.q_integral_kernel, [[1, 1, 1, 1], [0.5, 1, 0.5]],
+     [..., [1], [1, -1, 3], [0.25] * 4, [0.5, 1.5, 1], [2, 1, 2]]),
+    (ch02.q_min_kernel_size, [lambda d: d + 1],
+     [..., lambda d: 2 * d + 1, lambda d: d, lambda d: d + 2, lambda d: 1 / 0, 4]),
+]
+
+
+def test_the_gradient_used_above():
+    w = torch.tensor([[0.5, 0.2]], requires_grad=True)
+    Y = corr2d(vertical_band(), K)
+    ((F.conv2d(vertical_band()[None, None], w[None, None]) - Y) ** 2).sum().backward()
+    assert torch.allclose(w.grad, G)
+
+
+@pytest.mark.parametrize(("checker", "rights", "wrongs"), FEEDBACK_CASES)
+def test_feedback_speaks_chinese_in_the_chinese_edition(monkeypatch, checker, rights, wrongs):
+    monkeypatch.setenv("CONVLAB_LANGUAGE", "zh")
+    for answer in rights:
+        fb = checker(answer)
+        assert fb and str(fb).startswith("✅ 答对了！") and CJK.search(fb.message), str(fb)
+    for answer in wrongs:
+        fb = checker(answer)
+        assert not fb and str(fb).startswith("❌ 还不对。") and CJK.search(fb.message), str(fb)
+
+
+def test_each_english_message_has_its_own_chinese_twin(monkeypatch):
+    pairs = set()
+    for checker, rights, wrongs in FEEDBACK_CASES:
+        for answer in rights + wrongs:
+            monkeypatch.setenv("CONVLAB_LANGUAGE", "en")
+            en = checker(answer)
+            monkeypatch.setenv("CONVLAB_LANGUAGE", "zh")
+            zh = checker(answer)
+            assert bool(en) == bool(zh) and not CJK.search(en.message) and zh.message != en.message
+            pairs.add((en.message, zh.message))
+    assert len({en for en, _ in pairs}) == len({zh for _, zh in pairs}) == len(pairs)  # one to one
+    assert len(pairs) > 60  # the cases above reach the checkers' many messages
+
+
+def test_the_choices_have_chinese_twins_shown_in_the_chinese_chapter():
+    import nbformat
+
+    from utils.exercises.ch02 import _AUTOGRAD_CHOICES_ZH, _EDGE_CHOICES_ZH
+
+    assert list(_EDGE_CHOICES_ZH) == list(ch02.EDGE_CHOICES)
+    assert list(_AUTOGRAD_CHOICES_ZH) == list(ch02.AUTOGRAD_CHOICES)
+    path = Path(__file__).resolve().parents[1] / "notebooks" / "zh" / "02_corr2d.ipynb"
+    prose = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown")
+    prose = prose.replace("`", "")
+    for choices in (_EDGE_CHOICES_ZH, _AUTOGRAD_CHOICES_ZH):
+        missing = [f"（{k}）{v}" for k, v in choices.items() if f"（{k}）{v}" not in prose]
+        assert not missing, f"the zh chapter's prompt lacks {missing}"
+
+
+def test_a_chosen_letter_is_quoted_in_chinese(monkeypatch):
+    monkeypatch.setenv("CONVLAB_LANGUAGE", "zh")
+    assert "一条竖线" in ch02.q_edge_diagonal("d", X=X, K=K).message
