@@ -1,6 +1,8 @@
 """Chapter 03 checkers: PyTorch is the oracle; every invited answer form passes, the usual slips get
 their own hint, and bad question parameters raise."""
 
+import re
+
 import numpy as np
 import pytest
 import torch
@@ -202,3 +204,80 @@ def test_blanks_say_not_answered_yet():
         raise NotImplementedError
 
     assert "fill in the body" in ch03.q_mirror_padding(todo).message
+
+
+# ---------------------------------------------------------------- the Chinese edition's feedback
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _todo(X, p):
+    raise NotImplementedError
+
+
+def _crash(X, p):
+    raise RuntimeError("oops")
+
+
+def _replicate(X, p):
+    return F.pad(X[None, None], (p, p, p, p), mode="replicate")[0, 0]
+
+
+# (checker, answer, question, the Chinese words that name this branch): one case per message of ch03
+ZH_CASES = [
+    ("q_output_shape", (11, 10), OUTPUT_Q, "11 行"),
+    ("q_output_shape", (6, 6), DILATED_Q, "膨胀后的卷积核横跨"),
+    ("q_output_shape", (112, 112), STEM_Q, "只要 s 整除 n"),
+    ("q_output_shape", (8, 8), {"input_size": 8, "kernel_size": 3, "padding": 1}, "两个轴都是"),
+    ("q_output_shape", "11, 10", OUTPUT_Q, "一对数"),
+    ("q_output_shape", 11, OUTPUT_Q, "不是正方形"),
+    ("q_output_shape", (1, 1, 11, 10), OUTPUT_Q, "(N, C, H, W)"),
+    ("q_output_shape", (11, 10, 1), OUTPUT_Q, "你给了 3 个"),
+    ("q_output_shape", (10.5, 10), OUTPUT_Q, "都是整数"),
+    ("q_output_shape", (10, 11), OUTPUT_Q, "写反了"),
+    ("q_output_shape", (10, 8), OUTPUT_Q, "忽略了填充"),
+    ("q_output_shape", (8, 8), DILATED_Q, "紧挨着"),
+    ("q_output_shape", (224, 224), STEM_Q, "步幅为 1 时的输出"),
+    ("q_output_shape", (10, 9), OUTPUT_Q, "只加了一次填充"),
+    ("q_output_shape", (12, 10), OUTPUT_Q, "向上取整"),
+    ("q_output_shape", (5, 5), DILATED_Q, "差了 1"),
+    ("q_output_shape", (16, 15), OUTPUT_Q, "每个轴上都是"),
+    ("q_output_shape", ..., OUTPUT_Q, "还没有作答"),
+    ("q_same_padding", 3, SAME_Q, "正好保持 28×28"),
+    ("q_same_padding", "same", SAME_Q, "padding='same' 保持"),
+    ("q_same_padding", "three", SAME_Q, "文本 'three'"),
+    ("q_same_padding", 1.5, SAME_Q, "整数的行数"),
+    ("q_same_padding", -1, SAME_Q, "不能为负"),
+    ("q_same_padding", 6, SAME_Q, "总填充"),
+    ("q_same_padding", 0, {"input_size": 3, "kernel_size": 7}, "根本放不下"),
+    ("q_same_padding", 2, SAME_Q, "输出是 26×26"),
+    ("q_mirror_padding", reflect, {}, "一致"),
+    ("q_mirror_padding", 42, {}, "传入函数本身"),
+    ("q_mirror_padding", _todo, {}, "补全函数体"),
+    ("q_mirror_padding", _crash, {}, "抛出了 RuntimeError: oops"),
+    ("q_mirror_padding", lambda X, p: "padded", {}, "返回的是 str"),
+    ("q_mirror_padding", lambda X, p: X, {}, "形状应为 (5, 5)"),
+    ("q_mirror_padding", _replicate, {}, "重复边缘值"),
+    ("q_mirror_padding", lambda X, p: F.pad(X, (p, p, p, p)), {}, "数值不对"),
+    ("q_receptive_field", 17, {"layers": FOUR_5x5}, "17×17"),
+    ("q_receptive_field", 20, {"layers": FOUR_5x5}, "重叠"),
+]
+
+
+@pytest.mark.parametrize(("checker", "answer", "q", "words"), ZH_CASES,
+                         ids=[f"{c[0]}-{i}" for i, c in enumerate(ZH_CASES)])
+def test_feedback_speaks_chinese_in_the_chinese_edition(monkeypatch, checker, answer, q, words):
+    monkeypatch.setenv("CONVLAB_LANGUAGE", "en")
+    english = getattr(ch03, checker)(answer, **q)
+    monkeypatch.setenv("CONVLAB_LANGUAGE", "zh")
+    fb = getattr(ch03, checker)(answer, **q)
+    assert fb.correct == english.correct, "the verdict does not depend on the language"
+    assert CJK.search(fb.message) and words in fb.message, fb.message
+    assert not re.search(r"\b(Hint|You|Your|Expected|That|With)\b", fb.message), fb.message
+    assert str(fb).startswith("✅ 答对了！" if fb else "❌ 还不对。")
+
+
+def test_every_checker_has_a_right_and_a_wrong_case_in_chinese():
+    verdicts = {}
+    for checker, answer, q, _ in ZH_CASES:
+        verdicts.setdefault(checker, set()).add(bool(getattr(ch03, checker)(answer, **q)))
+    assert verdicts == {name: {True, False} for name in ch03.__all__}
