@@ -1,6 +1,8 @@
 """Chapter-04 exercise checkers: every right answer in every invited form passes, typical mistakes get a
 targeted hint, and bad question parameters raise a clear error."""
 
+import re
+
 import numpy as np
 import pytest
 import torch
@@ -205,3 +207,84 @@ def test_unanswered_placeholders_get_a_nudge_not_a_crash():
 
     fb = ch04.q_corr2d_multi_in_out(todo)
     assert not fb and "fill in the body" in fb.message
+
+
+# ---------------------------------------------------------------- the edition's language
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _todo(X, K):
+    raise NotImplementedError
+
+
+# Every feedback branch of every checker: (answer's checker call, right?).
+FEEDBACK_CASES = {
+    "shape right": (lambda: ch04.q_output_shape((16, 32, 32), **SHAPE_Q), True),
+    "shape not numbers": (lambda: ch04.q_output_shape("16, 32, 32", **SHAPE_Q), False),
+    "shape batch": (lambda: ch04.q_output_shape((1, 16, 32, 32), **SHAPE_Q), False),
+    "shape no channels": (lambda: ch04.q_output_shape((32, 32), **SHAPE_Q), False),
+    "shape c_i": (lambda: ch04.q_output_shape((3, 32, 32), **SHAPE_Q), False),
+    "shape no padding": (lambda: ch04.q_output_shape((16, 28, 28), **SHAPE_Q), False),
+    "shape other": (lambda: ch04.q_output_shape((8, 32, 32), **SHAPE_Q), False),
+    "bias right": (lambda: ch04.q_bias_shape((16,), in_channels=3, out_channels=16), True),
+    "bias not numbers": (lambda: ch04.q_bias_shape("sixteen", in_channels=3, out_channels=16), False),
+    "bias c_o x c_i": (lambda: ch04.q_bias_shape((16, 3), in_channels=3, out_channels=16), False),
+    "bias other": (lambda: ch04.q_bias_shape((3,), in_channels=3, out_channels=16), False),
+    "params right": (lambda: ch04.q_num_params(1216, **LAYER), True),
+    "params not a number": (lambda: ch04.q_num_params("1216", **LAYER), False),
+    "params weights only": (lambda: ch04.q_num_params(16 * 3 * 5 * 5, **LAYER), False),
+    "params c_o c_i biases": (lambda: ch04.q_num_params(16 * 3 * 5 * 5 + 16 * 3, **LAYER), False),
+    "params no c_i": (lambda: ch04.q_num_params(16 * 5 * 5 + 16, **LAYER), False),
+    "params other": (lambda: ch04.q_num_params(1217, **LAYER), False),
+    "macs right": (lambda: ch04.q_macs(1_228_800, **SHAPE_Q), True),
+    "macs not a number": (lambda: ch04.q_macs([1_228_800], **SHAPE_Q), False),
+    "macs no padding": (lambda: ch04.q_macs(3 * 16 * 5 * 5 * 28 * 28, **SHAPE_Q), False),
+    "macs FLOPs": (lambda: ch04.q_macs(2 * 1_228_800, **SHAPE_Q), False),
+    "macs bias": (lambda: ch04.q_macs(1_228_800 + 16 * 32 * 32, **SHAPE_Q), False),
+    "macs other": (lambda: ch04.q_macs(1, **SHAPE_Q), False),
+    "corr2d right": (lambda: ch04.q_corr2d_multi_in_out(corr2d_multi_in_out), True),
+    "corr2d not a function": (lambda: ch04.q_corr2d_multi_in_out("not a function"), False),
+    "corr2d todo": (lambda: ch04.q_corr2d_multi_in_out(_todo), False),
+    "corr2d raises": (lambda: ch04.q_corr2d_multi_in_out(lambda X, K: 1 / 0), False),
+    "corr2d list": (lambda: ch04.q_corr2d_multi_in_out(lambda X, K: corr2d_multi_in_out(X, K).tolist()), False),
+    "corr2d shape": (lambda: ch04.q_corr2d_multi_in_out(lambda X, K: corr2d_multi_in_out(X, K)[0]), False),
+    "corr2d values": (lambda: ch04.q_corr2d_multi_in_out(lambda X, K: F.conv2d(X[None], K.flip(-1, -2))[0]), False),
+    "linear right": (lambda: ch04.q_linear_from_1x1(_linear_like(_conv()), conv=_conv()), True),
+    "linear not Linear": (lambda: ch04.q_linear_from_1x1(_conv(), conv=_conv()), False),
+    "linear features": (lambda: ch04.q_linear_from_1x1(nn.Linear(2, 3), conv=_conv()), False),
+    "linear no bias": (lambda: ch04.q_linear_from_1x1(nn.Linear(3, 2, bias=False), conv=_conv()), False),
+    "linear extra bias": (lambda: ch04.q_linear_from_1x1(nn.Linear(3, 2), conv=_conv(bias=False)), False),
+    "linear values": (lambda: ch04.q_linear_from_1x1(nn.Linear(3, 2), conv=_conv()), False),
+    "blank": (lambda: ch04.q_macs(..., **SHAPE_Q), False),
+}
+
+
+@pytest.mark.parametrize("case", FEEDBACK_CASES, ids=str)
+def test_feedback_is_chinese_in_the_chinese_edition(case, monkeypatch):
+    monkeypatch.setenv("CONVLAB_LANGUAGE", "zh")
+    check, right = FEEDBACK_CASES[case]
+    fb = check()
+    assert bool(fb) is right
+    assert str(fb).startswith("✅ 答对了！" if right else "❌ 还不对。")
+    assert CJK.search(fb.message), fb.message
+
+
+@pytest.mark.parametrize("case", FEEDBACK_CASES, ids=str)
+def test_feedback_stays_english_in_the_english_edition(case, monkeypatch):
+    monkeypatch.setenv("CONVLAB_LANGUAGE", "en")
+    check, right = FEEDBACK_CASES[case]
+    fb = check()
+    assert bool(fb) is right
+    assert str(fb).startswith("✅ Right!" if right else "❌ Not quite.")
+    assert not CJK.search(str(fb)), str(fb)
+
+
+def test_chinese_feedback_carries_the_questions_numbers(monkeypatch):
+    monkeypatch.setenv("CONVLAB_LANGUAGE", "zh")
+    assert "32 + 2·2 − 5 + 1 = 32" in ch04.q_output_shape((16, 32, 32), **SHAPE_Q).message
+    assert "16·3·5·5 + 16 = 1216" in ch04.q_num_params(1216, **LAYER).message
+    assert "= 1,228,800" in ch04.q_macs(1_228_800, **SHAPE_Q).message
+    fb = ch04.q_output_shape((8, 32, 32), **SHAPE_Q)
+    assert "你的答案是 (8, 32, 32)。提示：" in fb.message
+    fb = ch04.q_linear_from_1x1(nn.Linear(2, 3), conv=_conv())
+    assert "3 个输入通道和 2 个输出通道" in fb.message

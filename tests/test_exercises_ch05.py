@@ -1,6 +1,8 @@
 """Chapter-05 exercise checkers: every right answer in every invited form passes, typical mistakes get a
 targeted hint, and bad question parameters raise a clear error."""
 
+import re
+
 import pytest
 import torch
 from torch import nn
@@ -203,3 +205,72 @@ def test_unanswered_placeholders_get_a_nudge_not_a_crash():
 
     fb = ch05.q_pool2d(todo)
     assert not fb and "fill in the body" in fb.message
+
+
+# ---------------------------------------------------------------- the edition's language
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _todo(X, pool_size, mode="max"):
+    raise NotImplementedError
+
+
+# Every feedback branch of every checker: (the checker call, right?).
+FEEDBACK_CASES = {
+    "stride right": (lambda: ch05.q_default_stride([[5, 7], [13, 15]], **STRIDE_Q), True),
+    "stride 1": (lambda: ch05.q_default_stride(pool2d(X16, 2, stride=1), **STRIDE_Q), False),
+    "stride mean": (lambda: ch05.q_default_stride([[2.5, 4.5], [10.5, 12.5]], **STRIDE_Q), False),
+    "stride values": (lambda: ch05.q_default_stride([[5, 7], [13, 14]], **STRIDE_Q), False),
+    "stride shape": (lambda: ch05.q_default_stride([5, 7, 13, 15], **STRIDE_Q), False),
+    "stride not a tensor": (lambda: ch05.q_default_stride("five", **STRIDE_Q), False),
+    "shape right": (lambda: ch05.q_pool_shape((3, 14, 14), **SHAPE_Q), True),
+    "shape not numbers": (lambda: ch05.q_pool_shape("3, 14, 14", **SHAPE_Q), False),
+    "shape no channels": (lambda: ch05.q_pool_shape((14, 14), **SHAPE_Q), False),
+    "shape batch": (lambda: ch05.q_pool_shape((1, 3, 14, 14), **SHAPE_Q), False),
+    "shape channel count": (lambda: ch05.q_pool_shape((1, 14, 14), **SHAPE_Q), False),
+    "shape no padding": (lambda: ch05.q_pool_shape((3, 13, 13), **SHAPE_Q), False),
+    "shape rounded up": (lambda: ch05.q_pool_shape((3, 15, 15), **SHAPE_Q), False),
+    "shape stride 1": (lambda: ch05.q_pool_shape((3, 28, 28), **SHAPE_Q), False),
+    "shape other": (lambda: ch05.q_pool_shape((3, 7, 7), **SHAPE_Q), False),
+    "pool2d right": (lambda: ch05.q_pool2d(_loop_pool2d), True),
+    "pool2d not a function": (lambda: ch05.q_pool2d(42), False),
+    "pool2d todo": (lambda: ch05.q_pool2d(_todo), False),
+    "pool2d raises": (lambda: ch05.q_pool2d(lambda X, p, m: X[100]), False),
+    "pool2d list": (lambda: ch05.q_pool2d(lambda X, p, m: _loop_pool2d(X, p, m).tolist()), False),
+    "pool2d shape": (lambda: ch05.q_pool2d(lambda X, p, m: _loop_pool2d(X, (p[0], p[0]), m)), False),
+    "pool2d values": (lambda: ch05.q_pool2d(lambda X, p, m: _loop_pool2d(X, p, "max")), False),
+    "shifts right": (lambda: ch05.q_tolerated_shifts({-1, 0}, **SHIFT_Q), True),
+    "shifts not a set": (lambda: ch05.q_tolerated_shifts("{-1, 0}", **SHIFT_Q), False),
+    "shifts not offered": (lambda: ch05.q_tolerated_shifts({0, 3}, **SHIFT_Q), False),
+    "shifts other": (lambda: ch05.q_tolerated_shifts({0, 1}, **SHIFT_Q), False),
+    "blank": (lambda: ch05.q_pool_shape(..., **SHAPE_Q), False),
+}
+
+
+@pytest.mark.parametrize("case", FEEDBACK_CASES, ids=str)
+def test_feedback_is_chinese_in_the_chinese_edition(case, monkeypatch):
+    monkeypatch.setenv("CONVLAB_LANGUAGE", "zh")
+    check, right = FEEDBACK_CASES[case]
+    fb = check()
+    assert bool(fb) is right
+    assert str(fb).startswith("✅ 答对了！" if right else "❌ 还不对。")
+    assert CJK.search(fb.message), fb.message
+
+
+@pytest.mark.parametrize("case", FEEDBACK_CASES, ids=str)
+def test_feedback_stays_english_in_the_english_edition(case, monkeypatch):
+    monkeypatch.setenv("CONVLAB_LANGUAGE", "en")
+    check, right = FEEDBACK_CASES[case]
+    fb = check()
+    assert bool(fb) is right
+    assert str(fb).startswith("✅ Right!" if right else "❌ Not quite.")
+    assert not CJK.search(str(fb)), str(fb)
+
+
+def test_chinese_feedback_carries_the_questions_numbers(monkeypatch):
+    monkeypatch.setenv("CONVLAB_LANGUAGE", "zh")
+    assert "⌊(28 + 2·1 − 3)/2⌋ + 1 = 14" in ch05.q_pool_shape((3, 14, 14), **SHAPE_Q).message
+    assert "窗口大小 3" in ch05.q_default_stride(pool2d(X16, 3, stride=1), X=X16, kernel_size=3).message
+    assert "第 3 列" in ch05.q_tolerated_shifts({-1, 0}, **SHIFT_Q).message
+    assert "[-2, -1, 0, 1, 2]" in ch05.q_tolerated_shifts({0, 3}, **SHIFT_Q).message
+    assert "{0, 2}" in ch05.q_tolerated_shifts(0, **SHIFT_Q).message
