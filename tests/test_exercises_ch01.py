@@ -1,6 +1,8 @@
 """Chapter 01 checkers: every right answer in every invited form passes, typical slips get a targeted hint,
 and bad question parameters raise."""
 
+import re
+
 import numpy as np
 import pytest
 import torch
@@ -158,3 +160,65 @@ def test_blanks_say_not_answered_yet(call, blank):
 
 def test_reindex_blank_inside_tuple():
     assert "Not answered yet" in ch01.q_reindex((2, 3, ..., ...), **REINDEX).message
+
+
+# ---------------------------------------------------------------- the Chinese edition
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+# every path of every checker: (checker call, answer, right?)
+EVERY_PATH = [
+    (lambda a: ch01.q_fc_params(a, **FC), FC_RIGHT, True),
+    (lambda a: ch01.q_fc_params(a, **FC), FC_RIGHT - 1000, False),                 # weights only
+    (lambda a: ch01.q_fc_params(a, **FC), 256 * 256 * 1000 + 1000, False),        # one channel
+    (lambda a: ch01.q_fc_params(a, **FC), FC_RIGHT + 1, False),                    # plain wrong
+    (lambda a: ch01.q_fc_params(a, **FC), "lots", False),                          # not a number
+    (lambda a: ch01.q_conv_params(a, **CONV), CONV_RIGHT, True),
+    (lambda a: ch01.q_conv_params(a, **CONV), CONV_RIGHT - 64, False),             # kernel only
+    (lambda a: ch01.q_conv_params(a, **CONV), 64 * 5 * 5 + 64, False),             # one kernel per output
+    (lambda a: ch01.q_conv_params(a, **CONV), CONV_RIGHT * 2, False),
+    (lambda a: ch01.q_conv_params(a, **CONV), [4864], False),
+    (lambda a: ch01.q_reindex(a, **REINDEX), (2, 3, 2, -2), True),
+    (lambda a: ch01.q_reindex(a, **REINDEX), (2, 3, -2, 2), False),                # signs flipped
+    (lambda a: ch01.q_reindex(a, **REINDEX), (2, 3, 4, 1), False),                 # the index into W
+    (lambda a: ch01.q_reindex(a, **REINDEX), (2, 3, 7, 3), False),                 # the stored index
+    (lambda a: ch01.q_reindex(a, **REINDEX), (4, 1, 0, 0), False),
+    (lambda a: ch01.q_reindex(a, **REINDEX), (1, 2), False),
+    (lambda a: ch01.q_locality_params(a, delta=2), 25, True),
+    (lambda a: ch01.q_locality_params(a, delta=2), 16, False),                     # offset 0 forgotten
+    (lambda a: ch01.q_locality_params(a, delta=2), 5, False),                      # one axis
+    (lambda a: ch01.q_locality_params(a, delta=2), 24, False),
+    (lambda a: ch01.q_locality_params(a, delta=2), "x", False),
+    (ch01.q_delta_zero, "a", True),
+    (ch01.q_delta_zero, "b", False),
+    (ch01.q_delta_zero, "z", False),                                               # not a letter
+    (ch01.q_delta_zero, ..., False),                                               # blank
+]
+
+
+@pytest.mark.parametrize("call, answer, right", EVERY_PATH)
+def test_feedback_speaks_chinese_in_the_chinese_edition(monkeypatch, call, answer, right):
+    english = call(answer)
+    monkeypatch.setenv("CONVLAB_LANGUAGE", "zh")
+    fb = call(answer)
+    assert bool(fb) is right is bool(english)
+    assert CJK.search(fb.message), fb.message
+    assert str(fb).startswith("✅ 答对了！" if right else "❌ 还不对。")
+    assert "Hint" not in fb.message and "Expected" not in fb.message
+    if not right and "提示：" not in fb.message:       # only the "stored index" slip and a blank give no hint
+        assert "偏移量 a 和 b 本身" in fb.message or fb.message.startswith("还没有作答")
+
+
+def test_chinese_feedback_keeps_the_numbers(monkeypatch):
+    monkeypatch.setenv("CONVLAB_LANGUAGE", "zh")
+    assert "196,609,000 个参数" in ch01.q_fc_params(FC_RIGHT, **FC).message
+    assert "每个像素有 3 个数" in ch01.q_fc_params(256 * 256 * 1000 + 1000, **FC).message
+    assert "64·3·5·5 + 64 = 4,864" in ch01.q_conv_params(CONV_RIGHT, **CONV).message
+    assert "偏移量是 (2, -2)" in ch01.q_reindex((2, 3, 2, -2), **REINDEX).message
+    assert "5×5 的卷积核" in ch01.q_locality_params(25, delta=2).message
+    assert "a、b、c、d" in ch01.q_delta_zero("z").message
+
+
+def test_english_feedback_is_unchanged_outside_the_chinese_edition(monkeypatch):
+    monkeypatch.setenv("CONVLAB_LANGUAGE", "en")
+    for call, answer, _ in EVERY_PATH:
+        assert not CJK.search(str(call(answer)))
