@@ -1,4 +1,4 @@
-"""Chapter 03 exercises (padding 填充, stride 步幅 and dilation 空洞卷积), each with an instant check.
+"""Chapter 03 exercises (padding 填充, stride 步幅 and dilation 膨胀), each with an instant check.
 
     from utils.exercises import ch03
     ch03.q_output_shape(answer, input_size=(32, 28), kernel_size=5, padding=2, stride=3)
