@@ -33,7 +33,7 @@ help:
 	@echo "make test-compat  the tests in throwaway venvs on Colab's stack and at the declared minimums"
 	@echo "make lock         re-resolve locks/*.txt from the newest releases, then re-execute the notebooks"
 	@echo "make execute      re-run every notebook in place (commit them executed); NB=... for one"
-	@echo "make bench        speed and memory benchmarks"
+	@echo "make bench        speed and memory benchmarks (memory: per chapter, for sizing a hub)"
 	@echo "make sync         rewrite setup cells and badges; REPO_URL=... BRANCH=... re-points the course"
 	@echo "make hub-link HUB=https://hub.example.edu [NB=notebooks/05_pooling.ipynb]   nbgitpuller link"
 	@echo "make clean        remove the venv and caches"
@@ -79,7 +79,12 @@ test-notebooks: venv-test
 test-browser: venv-test
 	$(PY) -m pytest tests/browser
 
-test-hub: venv-test
+# configurable-http-proxy for tests/hub, as package-lock.json pins it.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+# A real JupyterHub + nbgitpuller class in Chromium; screenshots in artifacts/hub/.
+test-hub: venv-test node_modules/.package-lock.json
 	$(PY) -m pytest tests/hub
 
 # Throwaway venvs with pyenv's (or PATH's) Python 3.12 and 3.10; STACKS="colab" for one.
@@ -105,6 +110,7 @@ bench: venv-test
 	$(PY) benchmarks/bench_corr2d.py
 	$(PY) benchmarks/bench_widgets.py
 	$(PY) benchmarks/bench_lenet.py
+	$(PY) benchmarks/bench_memory.py
 
 # The setup cell and badges come from tools/notebook_cells.py and course.json. With REPO_URL and/or
 # BRANCH, course.json is rewritten first, then every notebook (both editions) and the README.
@@ -114,10 +120,12 @@ sync: venv
 	$(PY) tools/sync_notebooks.py $(if $(REPO_URL),--repo-url $(REPO_URL)) $(if $(BRANCH),--branch $(BRANCH)) \
 		$(NB_GIVEN)
 
+# The nbgitpuller link for a class on JupyterHub; standard library only, so no venv is needed.
 HUB ?=
-hub-link: venv
-	@$(PY) tools/hub_link.py --hub "$(HUB)" $(if $(NB_GIVEN),--nb $(NB_GIVEN))
+hub-link:
+	@test -n "$(HUB)" || { echo "usage: make hub-link HUB=https://hub.example.edu [NB=notebooks/05_pooling.ipynb]" >&2; exit 2; }
+	@$(PYTHON) tools/hub_link.py --hub "$(HUB)" $(if $(NB_GIVEN),--nb "$(NB_GIVEN)")
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache .hypothesis
 	find . -name __pycache__ -prune -exec rm -rf {} +

@@ -11,7 +11,7 @@ from tools.stacks import COMPAT, STACKS, TEST_TOOLS, lock_python, lower_bounds, 
 ROOT = Path(__file__).resolve().parents[1]
 CONDA_TO_PIP = {"pytorch-cpu": "torch", "pytorch": "torch"}
 NOT_PACKAGES = {"python", "pip"}
-DEV_ONLY = {"pytest", "nbval", "hypothesis", "pyyaml", "ruff", "playwright", "jupyterhub"}
+DEV_ONLY = {"pytest", "nbval", "hypothesis", "pyyaml", "ruff", "playwright", "jupyterhub", "psutil", "nbclient"}
 
 
 def parse(lines):

@@ -9,11 +9,6 @@ import pytest
 from browser_support import _TIMINGS, CHROMIUM, CHROMIUM_ARGS, IN_CI
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line(
-        "markers", "browser: drives JupyterLab in headless Chromium (deselect with -m 'not browser')")
-
-
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # noqa: ARG001
     if _TIMINGS:
         terminalreporter.section("browser timings (also in artifacts/browser/timings.txt)")

@@ -17,14 +17,6 @@ from browser_support import CHROMIUM, CHROMIUM_ARGS, IN_CI  # noqa: E402
 from hub_support import TIMINGS, missing_requirements  # noqa: E402
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line(
-        "markers", "hub: a real JupyterHub + nbgitpuller class in headless Chromium (deselect with -m 'not hub')")
-    # The page helpers come from the browser suite's module, which carries this marker.
-    config.addinivalue_line(
-        "markers", "browser: drives JupyterLab in headless Chromium (deselect with -m 'not browser')")
-
-
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # noqa: ARG001
     if TIMINGS:
         terminalreporter.section("hub test timings (also in artifacts/hub/timings.txt)")
