@@ -1,6 +1,7 @@
 """Chapter 07 exercise checkers: right answers pass in every form the prompt invites, wrong ones fail
 with a hint, and bad question parameters raise."""
 
+import re
 from decimal import Decimal
 from fractions import Fraction
 
@@ -266,3 +267,68 @@ def test_placeholders_nudge(call):
     for placeholder in (..., None, (..., ...)):
         fb = call(placeholder)
         assert not fb and "Not answered yet" in fb.message
+
+
+# ------------------------------------------------------------------ the edition's language
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+SEPARABLE = {"c_i": 64, "c_o": 128, "k": 3, "bias": False}
+
+# Every feedback branch of every checker: (the checker call, right?).
+FEEDBACK_CASES = {
+    "conv1d right": (lambda: ch07.q_conv1d_length(524, **CONV1D), True),
+    "conv1d wrong": (lambda: ch07.q_conv1d_length(523, **CONV1D), False),
+    "conv3d right": (lambda: ch07.q_conv3d_shape((2, 4, 4, 32, 32), **CONV3D), True),
+    "conv3d four numbers": (lambda: ch07.q_conv3d_shape((4, 4, 32, 32), **CONV3D), False),
+    "conv3d wrong": (lambda: ch07.q_conv3d_shape((2, 4, 8, 64, 64), **CONV3D), False),
+    "field right": (lambda: ch07.q_receptive_field(23, layers=EXERCISE_NET), True),
+    "field kernels added": (lambda: ch07.q_receptive_field(11, layers=EXERCISE_NET), False),
+    "field wrong": (lambda: ch07.q_receptive_field(15, layers=EXERCISE_NET), False),
+    "dilated right": (lambda: ch07.q_dilated_stack(31, dilations=(1, 2, 4, 8), k=3), True),
+    "dilated spans added": (lambda: ch07.q_dilated_stack(34, dilations=(1, 2, 4, 8), k=3), False),
+    "dilated wrong": (lambda: ch07.q_dilated_stack(15, dilations=(1, 2, 4, 8), k=3), False),
+    "separable right": (lambda: ch07.q_separable_params(8768, **SEPARABLE), True),
+    "separable right with bias": (lambda: ch07.q_separable_params(_separable_count(32, 64, 3, True), c_i=32,
+                                                                  c_o=64, k=3, bias=True), True),
+    "separable standard": (lambda: ch07.q_separable_params(128 * 64 * 9, **SEPARABLE), False),
+    "separable one layer": (lambda: ch07.q_separable_params(64 * 9, **SEPARABLE), False),
+    "separable wrong": (lambda: ch07.q_separable_params(128 * 9 + 64 * 128, **SEPARABLE), False),
+    "ratio right": (lambda: ch07.q_separable_ratio(0.12, **RATIO), True),
+    "ratio too few decimals": (lambda: ch07.q_separable_ratio(0.1, **RATIO), False),
+    "ratio upside down": (lambda: ch07.q_separable_ratio(8.4, **RATIO), False),
+    "ratio percentage": (lambda: ch07.q_separable_ratio(11.89, **RATIO), False),
+    "ratio wrong": (lambda: ch07.q_separable_ratio(0.2, **RATIO), False),
+    "ratio a boolean": (lambda: ch07.q_separable_ratio(True, **RATIO), False),
+    "ratio not a number": (lambda: ch07.q_separable_ratio("small", **RATIO), False),
+    "blank": (lambda: ch07.q_dilated_stack(..., dilations=(1, 2), k=3), False),
+}
+
+
+@pytest.mark.parametrize("case", FEEDBACK_CASES, ids=str)
+def test_feedback_is_chinese_in_the_chinese_edition(case, monkeypatch):
+    monkeypatch.setenv("CONVLAB_LANGUAGE", "zh")
+    check, right = FEEDBACK_CASES[case]
+    fb = check()
+    assert bool(fb) is right
+    assert str(fb).startswith("✅ 答对了！" if right else "❌ 还不对。")
+    assert CJK.search(fb.message), fb.message
+
+
+@pytest.mark.parametrize("case", FEEDBACK_CASES, ids=str)
+def test_feedback_stays_english_in_the_english_edition(case, monkeypatch):
+    monkeypatch.setenv("CONVLAB_LANGUAGE", "en")
+    check, right = FEEDBACK_CASES[case]
+    fb = check()
+    assert bool(fb) is right
+    assert str(fb).startswith("✅ Right!" if right else "❌ Not quite.")
+    assert not CJK.search(str(fb)), str(fb)
+
+
+def test_chinese_feedback_carries_the_questions_numbers(monkeypatch):
+    monkeypatch.setenv("CONVLAB_LANGUAGE", "zh")
+    assert "你给了 4 个数" in ch07.q_conv3d_shape((4, 4, 32, 32), **CONV3D).message
+    right = ch07.q_separable_ratio(0.12, **RATIO).message
+    assert right.startswith("0.1189：") and "8.4 倍" in right
+    assert "保留 2 位小数" in ch07.q_separable_ratio(0.1, **RATIO).message
+    assert "而不是 str" in ch07.q_separable_ratio("small", **RATIO).message
+    assert "你的答案是 15。提示：" in ch07.q_dilated_stack(15, dilations=(1, 2, 4, 8), k=3).message

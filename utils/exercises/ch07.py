@@ -23,6 +23,7 @@ import torch
 from torch import nn
 
 from .._checks import check_int
+from ..i18n import tr
 from ..receptive import conv_layer, receptive_field
 from ._core import Feedback, check_equal, q_receptive_field
 from ._core import unanswered as _unanswered
@@ -54,9 +55,11 @@ def q_conv1d_length(answer: object, *, length: int, kernel_size: int, padding: i
         expected = conv(torch.zeros(1, 1, n)).shape[-1]
     return check_equal(
         answer, expected,
-        why="One axis of the 2-D rule: ⌊(n + 2p − d(k − 1) − 1) / s⌋ + 1, with p samples of padding on each side.",
-        hint="the 2-D output-size formula works axis by axis: PyTorch adds the padding on each side, "
-             "and the division by the stride rounds down.")
+        why=tr("One axis of the 2-D rule: ⌊(n + 2p − d(k − 1) − 1) / s⌋ + 1, with p samples of padding on each side.",
+               "二维规则中的一个轴：⌊(n + 2p − d(k − 1) − 1) / s⌋ + 1，两侧各填充 p 个采样值。"),
+        hint=tr("the 2-D output-size formula works axis by axis: PyTorch adds the padding on each side, "
+                "and the division by the stride rounds down.",
+                "二维的输出大小公式是逐个轴计算的：PyTorch 在每一侧都加上填充，除以步幅时向下取整。"))
 
 
 def q_conv3d_shape(answer: object, *, input_shape: Sequence[int], out_channels: int,
@@ -77,14 +80,19 @@ def q_conv3d_shape(answer: object, *, input_shape: Sequence[int], out_channels: 
     if isinstance(answer, (torch.Size, list)):
         answer = tuple(answer)
     if isinstance(answer, tuple) and len(answer) != 5:
-        return Feedback(False, f"You gave {len(answer)} numbers. Give all five, (N, C_out, D', H', W'): "
-                               "the batch size, the output channels, then depth, height and width.")
+        return Feedback(False, tr(f"You gave {len(answer)} numbers. Give all five, (N, C_out, D', H', W'): "
+                                  "the batch size, the output channels, then depth, height and width.",
+                                  f"你给了 {len(answer)} 个数。请给出全部五个数 (N, C_out, D', H', W')："
+                                  "批量大小、输出通道数，然后是深度、高度和宽度。"))
     return check_equal(
         answer, expected,
-        why="The batch size stays, the channels become out_channels, and depth, height and width each "
-            "follow the same rule as a 2-D axis: ⌊(n + 2p − k) / s⌋ + 1.",
-        hint="the kernel slides along depth as well as height and width, and each of the three axes "
-             "follows the 2-D rule ⌊(n + 2p − k) / s⌋ + 1 on its own.")
+        why=tr("The batch size stays, the channels become out_channels, and depth, height and width each "
+               "follow the same rule as a 2-D axis: ⌊(n + 2p − k) / s⌋ + 1.",
+               "批量大小不变，通道数变为 out_channels，深度、高度和宽度各自遵循与二维中一个轴相同的规则："
+               "⌊(n + 2p − k) / s⌋ + 1。"),
+        hint=tr("the kernel slides along depth as well as height and width, and each of the three axes "
+                "follows the 2-D rule ⌊(n + 2p − k) / s⌋ + 1 on its own.",
+                "卷积核不仅沿高度和宽度滑动，也沿深度滑动；三个轴各自单独遵循二维的规则 ⌊(n + 2p − k) / s⌋ + 1。"))
 
 
 def _one_side(answer: object) -> object:
@@ -105,14 +113,20 @@ def q_dilated_stack(answer: object, *, dilations: Sequence[int], k: int) -> Feed
     expected = receptive_field([conv_layer(k, dilation=d) for d in ds]).size[0]
     answer = _one_side(answer)
     if answer == sum(d * (k - 1) + 1 for d in ds) and answer != expected:
-        return Feedback(False, "You added up the spans of the kernels, but neighbouring windows overlap: "
-                               "each layer after the first adds its span minus one.")
+        return Feedback(False, tr("You added up the spans of the kernels, but neighbouring windows overlap: "
+                                  "each layer after the first adds its span minus one.",
+                                  "你把各个卷积核的跨度直接相加了，但相邻窗口是重叠的："
+                                  "第一层之后，每一层只增加它的跨度减一。"))
     return check_equal(
         answer, expected,
-        why="With stride 1 the jump stays 1, so each layer adds (k − 1)·d to the field: doubling "
-            "dilations make the field grow exponentially while the weights grow only linearly.",
-        hint="a k×k kernel with dilation d spans d·(k − 1) + 1 pixels; start from a field of 1 and let "
-             "each layer add its span minus one.")
+        why=tr("With stride 1 the jump stays 1, so each layer adds (k − 1)·d to the field: doubling "
+               "dilations make the field grow exponentially while the weights grow only linearly.",
+               "步幅为 1 时跳距始终是 1，所以每一层让感受野增加 (k − 1)·d：膨胀率逐层翻倍，"
+               "感受野就按指数增长，而权重只按线性增长。"),
+        hint=tr("a k×k kernel with dilation d spans d·(k − 1) + 1 pixels; start from a field of 1 and let "
+                "each layer add its span minus one.",
+                "膨胀率为 d 的 k×k 卷积核跨越 d·(k − 1) + 1 个像素；从大小为 1 的感受野开始，"
+                "每一层加上它的跨度减一。"))
 
 
 def q_separable_params(answer: object, *, c_i: int, c_o: int, k: int, bias: bool) -> Feedback:
@@ -130,18 +144,27 @@ def q_separable_params(answer: object, *, c_i: int, c_o: int, k: int, bias: bool
     standard = c_o * c_i * k * k + (c_o if bias else 0)
     if answer != expected:
         if answer == standard:
-            return Feedback(False, "That is the count of a standard convolution. Hint: the depthwise part has "
-                                   "only one k×k kernel per input channel, and the 1×1 part mixes the channels.")
+            return Feedback(False, tr("That is the count of a standard convolution. Hint: the depthwise part has "
+                                      "only one k×k kernel per input channel, and the 1×1 part mixes the channels.",
+                                      "这是标准卷积的权重个数。提示：逐通道部分的每个输入通道只有一个 k×k 卷积核，"
+                                      "由 1×1 部分来混合各个通道。"))
         if answer in (n_depth, n_point):
-            return Feedback(False, "That is one of the two layers only. Hint: count the k×k depthwise layer "
-                                   "and the 1×1 pointwise layer, and add them.")
-    why = ("c_i·k² weights for the depthwise filters plus c_i·c_o for the 1×1 pointwise mix, and one bias per "
-           "output channel of each layer: c_i biases for the depthwise part and c_o for the pointwise one."
-           if bias else "c_i·k² weights for the depthwise filters plus c_i·c_o for the 1×1 pointwise mix.")
+            return Feedback(False, tr("That is one of the two layers only. Hint: count the k×k depthwise layer "
+                                      "and the 1×1 pointwise layer, and add them.",
+                                      "这只是两个层中的一个。提示：分别数出 k×k 逐通道卷积层和 1×1 逐点卷积层的权重，"
+                                      "再把它们相加。"))
+    why = (tr("c_i·k² weights for the depthwise filters plus c_i·c_o for the 1×1 pointwise mix, and one bias per "
+              "output channel of each layer: c_i biases for the depthwise part and c_o for the pointwise one.",
+              "逐通道卷积核有 c_i·k² 个权重，1×1 逐点混合有 c_i·c_o 个权重；每一层的每个输出通道还有一个偏置："
+              "逐通道部分 c_i 个，逐点部分 c_o 个。")
+           if bias else tr("c_i·k² weights for the depthwise filters plus c_i·c_o for the 1×1 pointwise mix.",
+                           "逐通道卷积核有 c_i·k² 个权重，再加上 1×1 逐点混合的 c_i·c_o 个。"))
     return check_equal(
         answer, expected, why=why,
-        hint="count the two layers separately: groups=c_i gives each input channel its own single k×k "
-             "kernel, and the 1×1 layer has c_o·c_i weights.")
+        hint=tr("count the two layers separately: groups=c_i gives each input channel its own single k×k "
+                "kernel, and the 1×1 layer has c_o·c_i weights.",
+                "把两个层分开数：groups=c_i 让每个输入通道只有自己的一个 k×k 卷积核，"
+                "而 1×1 层有 c_o·c_i 个权重。"))
 
 
 def _decimals(answer: object, value: float) -> int:
@@ -167,25 +190,36 @@ def q_separable_ratio(answer: object, *, c_o: int, k: int, decimals: int) -> Fee
     decimals = check_int(decimals, "decimals", 0)
     expected = 1 / c_o + 1 / k ** 2
     if isinstance(answer, bool):
-        return Feedback(False, "Give a number, such as 0.25.")
+        return Feedback(False, tr("Give a number, such as 0.25.", "请给出一个数，例如 0.25。"))
     try:
         got = float(answer)  # type: ignore[arg-type]
     except (TypeError, ValueError, RuntimeError):
-        return Feedback(False, f"Give a number, such as 0.25, not a {type(answer).__name__}.")
+        return Feedback(False, tr(f"Give a number, such as 0.25, not a {type(answer).__name__}.",
+                                  f"请给出一个数，例如 0.25，而不是 {type(answer).__name__}。"))
     tol = 0.5 * 10.0 ** -decimals + 1e-12
     if abs(got - expected) <= tol:
-        return Feedback(True, f"{expected:.{decimals + 2}f}: per output pixel the separable layer needs "
-                              f"c_i·k² + c_i·c_o multiply-adds against c_i·c_o·k², i.e. 1/c_o + 1/k² of them, "
-                              f"about {1 / expected:.1f}× fewer.")
+        return Feedback(True, tr(f"{expected:.{decimals + 2}f}: per output pixel the separable layer needs "
+                                 f"c_i·k² + c_i·c_o multiply-adds against c_i·c_o·k², i.e. 1/c_o + 1/k² of them, "
+                                 f"about {1 / expected:.1f}× fewer.",
+                                 f"{expected:.{decimals + 2}f}：对每个输出像素，可分离层需要 c_i·k² + c_i·c_o 次乘加，"
+                                 f"标准卷积需要 c_i·c_o·k² 次，前者是后者的 1/c_o + 1/k²；"
+                                 f"标准卷积的乘加次数约为可分离层的 {1 / expected:.1f} 倍。"))
     written = _decimals(answer, got)
     if 0 < written < decimals and abs(got - expected) <= 0.5 * 10.0 ** -written + 1e-12:
-        return Feedback(False, f"{answer} is right as far as it goes, but the question asks for {decimals} "
-                               "decimal places: give more digits.")
+        return Feedback(False, tr(f"{answer} is right as far as it goes, but the question asks for {decimals} "
+                                  "decimal places: give more digits.",
+                                  f"{answer} 在它给出的位数内是对的，但题目要求保留 {decimals} 位小数："
+                                  "请多写几位。"))
     if abs(got * expected - 1) <= 0.05:
-        return Feedback(False, "That is how many times fewer multiply-adds the separable layer needs. The "
-                               "question asks for the fraction, the separable count divided by the standard one.")
+        return Feedback(False, tr("That is how many times fewer multiply-adds the separable layer needs. The "
+                                  "question asks for the fraction, the separable count divided by the standard one.",
+                                  "这是标准层的乘加次数除以可分离层的乘加次数。题目问的是反过来的比例："
+                                  "可分离层的乘加次数除以标准层的乘加次数。"))
     if abs(got / 100 - expected) <= tol:
-        return Feedback(False, "That looks like a percentage. Give the fraction instead, 0.25 rather than 25.")
-    return Feedback(False, "Hint: write both costs per output pixel, c_i·c_o·k² for the standard convolution "
-                           "and the depthwise part plus the pointwise part for the separable one, then "
-                           "divide and cancel c_i.")
+        return Feedback(False, tr("That looks like a percentage. Give the fraction instead, 0.25 rather than 25.",
+                                  "这看起来是百分数。请改用小数形式的比例，写 0.25 而不是 25。"))
+    return Feedback(False, tr("Hint: write both costs per output pixel, c_i·c_o·k² for the standard convolution "
+                              "and the depthwise part plus the pointwise part for the separable one, then "
+                              "divide and cancel c_i.",
+                              "提示：写出每个输出像素的两种计算量，标准卷积是 c_i·c_o·k²，"
+                              "可分离卷积是逐通道部分加上逐点部分，然后相除并约去 c_i。"))
