@@ -4,6 +4,7 @@ ones get a hint, bad arguments raise. PyTorch computes the expected values."""
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -12,8 +13,6 @@ from torch import nn
 
 from utils.exercises import _core, ch06
 from utils.train import lenet
-
-NOT_ANSWERED = _core.NOT_ANSWERED_TEXT
 
 
 def torch_shape(layer: int, size: tuple[int, int]) -> tuple[int, ...]:
@@ -72,7 +71,7 @@ def test_layer_shape_names_a_batch_axis_instead_of_blaming_the_reasoning():
 @pytest.mark.parametrize("blank", [..., None, (..., ..., ...)])
 def test_layer_shape_blank(blank):
     fb = ch06.q_layer_shape(blank, layer=3, input_size=32)
-    assert not fb and fb.message == NOT_ANSWERED
+    assert not fb and fb.message == _core.not_answered_text()
 
 
 def test_layer_shape_success_text_states_the_formula_per_axis():
@@ -132,7 +131,7 @@ def test_conv_params_rejects_other_wrong_answers_with_a_hint(wrong):
 
 
 def test_conv_params_blank_and_bad_arguments():
-    assert ch06.q_conv_params(..., c_i=1, c_o=1, k=1).message == NOT_ANSWERED
+    assert ch06.q_conv_params(..., c_i=1, c_o=1, k=1).message == _core.not_answered_text()
     with pytest.raises(ValueError, match="k must be positive"):
         ch06.q_conv_params(1, c_i=1, c_o=1, k=0)
     with pytest.raises(TypeError, match="c_i must be an int"):
@@ -170,7 +169,7 @@ def test_updates_rejects_other_wrong_answers_with_a_hint(wrong):
 
 
 def test_updates_blank_and_bad_arguments():
-    assert ch06.q_updates(None, n_train=10, batch_size=1, num_epochs=1).message == NOT_ANSWERED
+    assert ch06.q_updates(None, n_train=10, batch_size=1, num_epochs=1).message == _core.not_answered_text()
     with pytest.raises(ValueError, match="batch_size must be positive"):
         ch06.q_updates(1, n_train=10, batch_size=0, num_epochs=1)
     with pytest.raises(TypeError, match="n_train must be an int"):
@@ -200,4 +199,59 @@ def test_receptive_field_of_c5_rejects_wrong_answers(wrong):
 
 
 def test_receptive_field_blank():
-    assert ch06.q_receptive_field(..., layers=C5).message == NOT_ANSWERED
+    assert ch06.q_receptive_field(..., layers=C5).message == _core.not_answered_text()
+
+
+# ------------------------------------------------------------------ the edition's language
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+# Every feedback branch of every checker: (the checker call, right?).
+FEEDBACK_CASES = {
+    "shape right": (lambda: ch06.q_layer_shape((16, 12, 12), layer=3, input_size=32), True),
+    "shape batch axis": (lambda: ch06.q_layer_shape((1, 16, 12, 12), layer=3, input_size=32), False),
+    "shape other": (lambda: ch06.q_layer_shape((16, 10, 10), layer=3, input_size=32), False),
+    "shape blank": (lambda: ch06.q_layer_shape(..., layer=3, input_size=32), False),
+    "params right": (lambda: ch06.q_conv_params(4640, c_i=16, c_o=32, k=3), True),
+    "params no bias": (lambda: ch06.q_conv_params(32 * 16 * 9, c_i=16, c_o=32, k=3), False),
+    "params one input channel": (lambda: ch06.q_conv_params(32 * 9 + 32, c_i=16, c_o=32, k=3), False),
+    "params other": (lambda: ch06.q_conv_params(2416, c_i=16, c_o=32, k=3), False),
+    "updates right": (lambda: ch06.q_updates(2350, n_train=60000, batch_size=256, num_epochs=10), True),
+    "updates partial batch": (lambda: ch06.q_updates(2340, n_train=60000, batch_size=256, num_epochs=10), False),
+    "updates one epoch": (lambda: ch06.q_updates(235, n_train=60000, batch_size=256, num_epochs=10), False),
+    "updates other": (lambda: ch06.q_updates(2351, n_train=60000, batch_size=256, num_epochs=10), False),
+    "field right": (lambda: ch06.q_receptive_field(32, layers=C5), True),
+    "field summed kernels": (lambda: ch06.q_receptive_field(19, layers=C5), False),
+    "field other": (lambda: ch06.q_receptive_field(16, layers=C5), False),
+}
+
+
+@pytest.mark.parametrize("case", FEEDBACK_CASES, ids=str)
+def test_feedback_is_chinese_in_the_chinese_edition(case, monkeypatch):
+    monkeypatch.setenv("CONVLAB_LANGUAGE", "zh")
+    check, right = FEEDBACK_CASES[case]
+    fb = check()
+    assert bool(fb) is right
+    assert str(fb).startswith("✅ 答对了！" if right else "❌ 还不对。")
+    assert CJK.search(fb.message), fb.message
+
+
+@pytest.mark.parametrize("case", FEEDBACK_CASES, ids=str)
+def test_feedback_stays_english_in_the_english_edition(case, monkeypatch):
+    monkeypatch.setenv("CONVLAB_LANGUAGE", "en")
+    check, right = FEEDBACK_CASES[case]
+    fb = check()
+    assert bool(fb) is right
+    assert str(fb).startswith("✅ Right!" if right else "❌ Not quite.")
+    assert not CJK.search(str(fb)), str(fb)
+
+
+def test_chinese_feedback_carries_the_questions_numbers(monkeypatch):
+    monkeypatch.setenv("CONVLAB_LANGUAGE", "zh")
+    assert "32·16·3² + 32 = 4640" in ch06.q_conv_params(4640, c_i=16, c_o=32, k=3).message
+    assert "你的答案是 4608" in ch06.q_conv_params(4608, c_i=16, c_o=32, k=3).message
+    fb = ch06.q_updates(2350, n_train=60000, batch_size=256, num_epochs=10)
+    assert "⌈60000 / 256⌉ = 235" in fb.message and "10 个迭代周期" in fb.message
+    assert "你的答案是 (1, 16, 12, 12)" in ch06.q_layer_shape((1, 16, 12, 12), layer=3, input_size=32).message
+    assert "⌊(n + 2p − k)/s⌋ + 1" in ch06.q_layer_shape((16, 12, 12), layer=3, input_size=32).message
+    assert "32×32" in ch06.q_receptive_field(32, layers=C5).message

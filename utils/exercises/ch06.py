@@ -19,6 +19,7 @@ import torch
 from torch import nn
 
 from .._checks import as_pair, check_int
+from ..i18n import tr
 from ..train import layer_shapes, lenet
 from ._core import Feedback, check_equal, q_receptive_field, unanswered
 
@@ -59,15 +60,22 @@ def q_layer_shape(answer: object, *, layer: int, input_size: int | tuple[int, in
     if len(expected) == 1 and isinstance(answer, numbers.Integral) and not isinstance(answer, bool):
         answer = (int(answer),)
     if isinstance(answer, tuple) and answer[1:] == expected and answer[:1] == (1,):
-        return Feedback(False, f"You answered {answer!r}: the numbers are right, but the question asks "
-                               "for the shape of one image without the batch axis. Drop the leading 1.")
+        return Feedback(False, tr(f"You answered {answer!r}: the numbers are right, but the question asks "
+                                  "for the shape of one image without the batch axis. Drop the leading 1.",
+                                  f"你的答案是 {answer!r}：这些数都对，但题目问的是一张图像的形状，不含批量维度。"
+                                  "去掉开头的 1。"))
     return check_equal(
         answer, expected,
-        why="Convolution and pooling: ⌊(n + 2p − k)/s⌋ + 1 per axis, with one map per output channel "
-            "of a convolution; activations keep the shape; Flatten multiplies C·H·W.",
-        hint="walk the layers from 1×H×W: the first convolution pads 2, so its 5×5 kernel keeps the size; "
-             "the second does not pad (n − 5 + 1); each 2×2 pooling with stride 2 halves the size, "
-             "rounding down. Give (C, H, W), or (n,) from Flatten on.")
+        why=tr("Convolution and pooling: ⌊(n + 2p − k)/s⌋ + 1 per axis, with one map per output channel "
+               "of a convolution; activations keep the shape; Flatten multiplies C·H·W.",
+               "卷积层和汇聚层：每个轴上都是 ⌊(n + 2p − k)/s⌋ + 1，卷积层的每个输出通道各有一个映射；"
+               "激活函数不改变形状；Flatten 把 C·H·W 乘起来。"),
+        hint=tr("walk the layers from 1×H×W: the first convolution pads 2, so its 5×5 kernel keeps the size; "
+                "the second does not pad (n − 5 + 1); each 2×2 pooling with stride 2 halves the size, "
+                "rounding down. Give (C, H, W), or (n,) from Flatten on.",
+                "从 1×H×W 开始逐层推算：第一个卷积层填充 2，所以它的 5×5 卷积核保持大小不变；"
+                "第二个卷积层不填充（n − 5 + 1）；每个步幅为 2 的 2×2 汇聚层把大小减半，向下取整。"
+                "请给出 (C, H, W)；从 Flatten 开始则给出 (n,)。"))
 
 
 def q_conv_params(answer: object, *, c_i: int, c_o: int, k: int) -> Feedback:
@@ -77,16 +85,22 @@ def q_conv_params(answer: object, *, c_i: int, c_o: int, k: int) -> Feedback:
     c_i, c_o, k = check_int(c_i, "c_i", 1), check_int(c_o, "c_o", 1), check_int(k, "k", 1)
     expected = sum(p.numel() for p in nn.Conv2d(c_i, c_o, k).parameters())
     if answer == c_o * c_i * k * k:
-        return Feedback(False, f"You answered {answer!r}: that counts the weights. Every output channel "
-                               "also has one bias.")
+        return Feedback(False, tr(f"You answered {answer!r}: that counts the weights. Every output channel "
+                                  "also has one bias.",
+                                  f"你的答案是 {answer!r}：这只数了权重。每个输出通道还有一个偏置。"))
     if c_i > 1 and answer == c_o * k * k + c_o:
-        return Feedback(False, f"You answered {answer!r}: that is one k×k kernel per output channel. Each "
-                               "output channel has one k×k kernel for every input channel.")
+        return Feedback(False, tr(f"You answered {answer!r}: that is one k×k kernel per output channel. Each "
+                                  "output channel has one k×k kernel for every input channel.",
+                                  f"你的答案是 {answer!r}：这相当于每个输出通道只有一个 k×k 卷积核。"
+                                  "其实每个输出通道对每个输入通道都有一个 k×k 卷积核。"))
     return check_equal(
         answer, expected,
-        why=f"c_o kernels of shape c_i × k × k plus one bias per output channel: "
-            f"{c_o}·{c_i}·{k}² + {c_o} = {expected}.",
-        hint="every output channel has one k×k kernel per input channel, and one bias.")
+        why=tr(f"c_o kernels of shape c_i × k × k plus one bias per output channel: "
+               f"{c_o}·{c_i}·{k}² + {c_o} = {expected}.",
+               f"c_o 个形状为 c_i × k × k 的卷积核，加上每个输出通道一个偏置："
+               f"{c_o}·{c_i}·{k}² + {c_o} = {expected}。"),
+        hint=tr("every output channel has one k×k kernel per input channel, and one bias.",
+                "每个输出通道对每个输入通道都有一个 k×k 卷积核，另外还有一个偏置。"))
 
 
 def q_updates(answer: object, *, n_train: int, batch_size: int, num_epochs: int) -> Feedback:
@@ -99,14 +113,21 @@ def q_updates(answer: object, *, n_train: int, batch_size: int, num_epochs: int)
     per_epoch = math.ceil(n / b)
     expected = per_epoch * e
     if n % b and answer == n // b * e:
-        return Feedback(False, f"You answered {answer!r}: that leaves out the last, smaller batch of "
-                               "every epoch. The DataLoader keeps it, and it is one more update.")
+        return Feedback(False, tr(f"You answered {answer!r}: that leaves out the last, smaller batch of "
+                                  "every epoch. The DataLoader keeps it, and it is one more update.",
+                                  f"你的答案是 {answer!r}：这漏掉了每个迭代周期最后那个较小的批量。"
+                                  "DataLoader 会保留它，它也算一次更新。"))
     if e > 1 and answer == per_epoch:
-        return Feedback(False, f"You answered {answer!r}: that is one epoch. Multiply by the number "
-                               "of epochs.")
+        return Feedback(False, tr(f"You answered {answer!r}: that is one epoch. Multiply by the number "
+                                  "of epochs.",
+                                  f"你的答案是 {answer!r}：这只是一个迭代周期的更新次数。还要乘以迭代周期数。"))
     return check_equal(
         answer, expected,
-        why=f"One update per minibatch: ⌈{n} / {b}⌉ = {per_epoch} per epoch, the last smaller batch "
-            f"included, times {e} epochs.",
-        hint="batches per epoch = ⌈n_train / batch_size⌉, since the last, smaller batch counts too; "
-             "then multiply by the number of epochs.")
+        why=tr(f"One update per minibatch: ⌈{n} / {b}⌉ = {per_epoch} per epoch, the last smaller batch "
+               f"included, times {e} epochs.",
+               f"每个小批量更新一次：每个迭代周期 ⌈{n} / {b}⌉ = {per_epoch} 次（包括最后那个较小的批量），"
+               f"再乘以 {e} 个迭代周期。"),
+        hint=tr("batches per epoch = ⌈n_train / batch_size⌉, since the last, smaller batch counts too; "
+                "then multiply by the number of epochs.",
+                "每个迭代周期的批量数 = ⌈n_train / batch_size⌉，因为最后那个较小的批量也算在内；"
+                "再乘以迭代周期数。"))
