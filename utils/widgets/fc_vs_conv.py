@@ -62,8 +62,9 @@ class ParamCounts:
                 "inputs": self.inputs, "more_than_cats_and_dogs": self.fc > CATS_AND_DOGS}
 
 
-def param_count(image_size: tuple[int, int], channels: int, hidden_units: int, kernel_size: int,
+def count_params(image_size: tuple[int, int], channels: int, hidden_units: int, kernel_size: int,
                 out_channels: int) -> ParamCounts:
+    """Both layers' parameter counts for a channels×h×w image (see ``draw_param_counts``)."""
     h, w = image_size
     return ParamCounts((h, w), channels, hidden_units, kernel_size, out_channels,
                        fc_param_count((channels, h, w), hidden_units),
@@ -117,7 +118,7 @@ def draw_param_counts(
     kernel_size)``, whose count does not grow with the image. A dashed line
     marks ~1.5 billion, a rough count of the cats and dogs on Earth.
     """
-    c = param_count(image_size, channels, hidden_units, kernel_size, out_channels)
+    c = count_params(image_size, channels, hidden_units, kernel_size, out_channels)
     _plot_param_counts(fig, c)
     return _param_counts_html(c), c.info()
 
@@ -200,7 +201,7 @@ class ShiftResponses:
                 "fc_peak": _peak(self.fc[1]), "equivariant": self.equivariant()}
 
 
-def shift_response(X: torch.Tensor, K: torch.Tensor, W: torch.Tensor, shift_x: int, shift_y: int = 0
+def compare_shift(X: torch.Tensor, K: torch.Tensor, W: torch.Tensor, shift_x: int, shift_y: int = 0
                    ) -> ShiftResponses:
     """Both layers' responses to X: (H, W) and to X shifted; K: (k, k) odd, W: (H·W, H·W)."""
     X = check_tensor(X, "X", (2,), "(H, W)").detach()
@@ -260,7 +261,7 @@ def draw_shift_responses(
     amount and subtracting — zero for the convolution (equivariance, 等变性),
     not for the FC layer.
     """
-    r = shift_response(X, K, W, shift_x, shift_y)
+    r = compare_shift(X, K, W, shift_x, shift_y)
     _plot_shift_responses(fig, r)
     return _shift_responses_html(r), r.info()
 
