@@ -12,7 +12,7 @@ import torch
 from torch import nn
 
 from utils.exercises import _core, ch06
-from utils.train import lenet
+from utils.models import lenet
 
 
 def torch_shape(layer: int, size: tuple[int, int]) -> tuple[int, ...]:

@@ -5,9 +5,7 @@
 Every public name is importable from here; each lives in the module named
 after its concept (``utils.conv``, ``utils.pool``, ``utils.shapes``, ``utils.cost``,
 ``utils.fc``, ``utils.toeplitz``, ``utils.receptive``, ``utils.images``,
-``utils.data``, ``utils.models``, ``utils.train``, ``utils.widgets``).
-Note that ``utils.train`` is the training function; ``from utils.train import
-TrainingView`` still reaches the module.
+``utils.data``, ``utils.models``, ``utils.training``, ``utils.widgets``).
 """
 
 from . import widgets
@@ -47,7 +45,7 @@ from .receptive import (
 )
 from .shapes import conv_output_shape, d2l_output_shape, padding_per_side, same_padding
 from .toeplitz import corr2d_as_matmul, corr2d_matrix, is_doubly_block_toeplitz, is_toeplitz, toeplitz_blocks
-from .train import History, TrainingView, confusion_matrix, evaluate_accuracy, predict, train
+from .training import History, TrainingView, confusion_matrix, evaluate_accuracy, predict, train
 from .widgets import *  # noqa: F403  (every widget in utils.widgets.__all__)
 
 __all__ = [

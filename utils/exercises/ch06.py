@@ -20,7 +20,7 @@ from torch import nn
 
 from .._checks import as_pair, check_int
 from ..i18n import tr
-from ..train import layer_shapes, lenet
+from ..models import layer_shapes, lenet
 from ._core import Feedback, check_equal, q_receptive_field, unanswered
 
 __all__ = ["q_conv_params", "q_layer_shape", "q_receptive_field", "q_updates"]

@@ -1,4 +1,4 @@
-"""utils.train: the seeded loop, evaluation, the confusion matrix and the live view (small data, a few seconds)."""
+"""utils.training: the seeded loop (utils.train), evaluation, the confusion matrix and the live view (small data, a few seconds)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from torch import nn
 
 from utils.data import load_digits
 from utils.models import lenet
-from utils.train import History, TrainingView, confusion_matrix, evaluate_accuracy, predict, train
+from utils.training import History, TrainingView, confusion_matrix, evaluate_accuracy, predict, train
 
 
 @pytest.fixture(scope="module")

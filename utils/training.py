@@ -24,9 +24,6 @@ from torch import nn
 from ._checks import check_choice, check_int, check_positive_number
 from .data import random_shift
 
-# Chapter 06 and its exercises import these from utils.train; they live in utils.models.
-from .models import BOOK_RECIPE, MODERN_RECIPE, Recipe, layer_shapes, lenet  # noqa: F401
-
 __all__ = [
     "History",
     "TrainingView",
