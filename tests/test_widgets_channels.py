@@ -136,3 +136,10 @@ def test_bad_input():
             draw_multi_channel(fig, X_SEED, K2, 0, 4)
     finally:
         plt.close(fig)
+
+
+def test_big_inputs_still_show_every_number():
+    X = torch.arange(2 * 14 * 14.0).reshape(2, 14, 14) % 17 - 8
+    w = multi_channel(X, torch.ones(1, 2, 3, 3))
+    texts = [t.get_text() for t in w.figure.axes[0].texts]
+    assert len(texts) >= 2 * 14 * 14 + 2 * 9 + 3 * 12 * 12  # inputs, kernels, partials and the sum

@@ -121,7 +121,8 @@ def channel_sum_at(X: torch.Tensor, K: torch.Tensor, out_channel: int, position:
 def _block(ax: Axes, M: torch.Tensor, x0: float, y0: float, title: str, cmap: str, *,
            border: Pair = (0, 0), title_left: bool = False) -> None:
     """One grid in the shared axes, its title above it (a long title starts at its left edge)."""
-    draw_grid(ax, M, at=(x0, y0), cmap=cmap, border=border, border_values=False)  # padding: blank zeros
+    # every number written, however big: the sums under the figure are read off these cells
+    draw_grid(ax, M, at=(x0, y0), cmap=cmap, labels=True, border=border, border_values=False)
     x = x0 - 0.5 if title_left else x0 + (M.shape[1] - 1) / 2
     ax.text(x, y0 - 0.65, title, ha="left" if title_left else "center", va="bottom", fontsize=10)
 
