@@ -8,7 +8,6 @@ from torch import nn
 
 from utils import corr2d
 from utils.fc import (
-    conv_param_count,
     fc_from_v,
     fc_hidden,
     fc_param_count,
@@ -36,11 +35,6 @@ def test_fc_param_count_of_the_chapter_photo_on_the_meta_device():
     assert fc_param_count((3, 3000, 4000), 100) == n_params(layer) == 3_600_000_100
 
 
-@pytest.mark.parametrize(("c_i", "c_o", "k"), [(1, 1, 3), (3, 16, 3), (3, 64, (7, 5)), (16, 8, 1)])
-@pytest.mark.parametrize("bias", [True, False])
-def test_conv_param_count_matches_nn_conv2d(c_i, c_o, k, bias):
-    assert conv_param_count(c_i, c_o, k, bias=bias) == n_params(nn.Conv2d(c_i, c_o, k, bias=bias))
-
 
 def test_param_count_errors():
     with pytest.raises(ValueError, match="hidden_units must be positive"):
@@ -51,10 +45,6 @@ def test_param_count_errors():
         fc_param_count((), 10)
     with pytest.raises(TypeError, match="input_shape must be an int"):
         fc_param_count("784", 10)
-    with pytest.raises(TypeError, match="in_channels must be an int"):
-        conv_param_count(True, 1, 3)
-    with pytest.raises(ValueError, match="kernel_size must be positive"):
-        conv_param_count(1, 1, 0)
 
 
 @settings(max_examples=25, deadline=None)

@@ -6,8 +6,9 @@ import pytest
 from matplotlib.collections import LineCollection, PatchCollection
 from matplotlib.figure import Figure
 
+from utils._checks import check_index
 from utils.widgets import ConvLabWidget
-from utils.widgets._base import check_index, fmt, slider
+from utils.widgets._base import fmt, slider
 from utils.widgets._draw import ANNOTATE_MAX, draw_grid
 
 

@@ -41,7 +41,7 @@ def test_default_is_the_lesson_example():
 
 
 @pytest.mark.parametrize("o", [0, 1, 2])
-def test_every_channel_and_position_gives_the_seed_outputs(o):
+def test_every_channel_and_position_gives_the_book_outputs(o):
     w = multi_channel()
     w.controls["out_channel"].value = o
     for pos in range(4):

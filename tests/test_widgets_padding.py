@@ -46,8 +46,8 @@ def test_default_is_same_padding_on_8x8():
     assert sum(t.get_text() == "0" for t in ax_x.texts) == 36
 
 
-# the seeds' comp_conv2d examples and seed 003's 4×4, k=2, padding=2 → 7×7
-SEED_EXAMPLES = [
+# d2l's comp_conv2d examples and a 4×4 input, k=2, padding=2 → 7×7
+BOOK_EXAMPLES = [
     (8, 3, 1, 1, (8, 8)),
     (8, (5, 3), (2, 1), 1, (8, 8)),
     (8, 3, 1, 2, (4, 4)),
@@ -56,8 +56,8 @@ SEED_EXAMPLES = [
 ]
 
 
-@pytest.mark.parametrize(("n", "k", "p", "s", "expected"), SEED_EXAMPLES)
-def test_seed_examples_against_nn_conv2d(n, k, p, s, expected):
+@pytest.mark.parametrize(("n", "k", "p", "s", "expected"), BOOK_EXAMPLES)
+def test_book_examples_against_nn_conv2d(n, k, p, s, expected):
     w = padding_stride(n, k, padding=p, stride=s)
     assert w.info["output_shape"] == expected == torch_shape((n, n), k, p, s)
     assert w.controls["position"].max == expected[0] * expected[1] - 1

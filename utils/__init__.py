@@ -20,7 +20,6 @@ from .conv import (
 from .cost import conv2d_macs, conv2d_params, layer_macs, measured_macs
 from .data import load_digits, load_fashion_mnist, random_shift, split_digits
 from .fc import (
-    conv_param_count,
     fc_from_v,
     fc_hidden,
     fc_param_count,
@@ -67,7 +66,6 @@ __all__ = [
     "random_shift",
     "split_digits",
     # fc
-    "conv_param_count",
     "fc_from_v",
     "fc_hidden",
     "fc_param_count",

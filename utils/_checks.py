@@ -120,3 +120,10 @@ def check_fits(
                 f"{what} {axis} {k}{dil} is larger than the padded input {axis} "
                 f"{n} + 2*{p} = {n + 2 * p}; use a smaller {what} or more padding"
             )
+
+
+def check_index(value: object, name: str, n: int, where: str = "") -> int:
+    """``value`` as an int in [0, n): which output cell, channel or layer to show."""
+    if check_int(value, name, 0) >= n:
+        raise ValueError(f"{name} must be in [0, {n - 1}]{where}, got {value}")
+    return int(value)

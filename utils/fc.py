@@ -21,7 +21,6 @@ import torch
 from ._checks import as_pair, check_int, check_shape, check_tensor
 
 __all__ = [
-    "conv_param_count",
     "fc_from_v",
     "fc_hidden",
     "fc_param_count",
@@ -46,19 +45,6 @@ def fc_param_count(input_shape: int | tuple[int, ...], hidden_units: int, *, bia
     hidden = check_int(hidden_units, "hidden_units", 1)
     return n_in * hidden + (hidden if bias else 0)
 
-
-def conv_param_count(
-    in_channels: int, out_channels: int, kernel_size: int | tuple[int, int], *, bias: bool = True
-) -> int:
-    """Parameters of ``nn.Conv2d(in_channels, out_channels, kernel_size)``.
-
-    K: (c_o, c_i, k_h, k_w) plus one bias per output channel. The count does
-    not depend on the image size: the same kernel is used at every position.
-    """
-    c_i = check_int(in_channels, "in_channels", 1)
-    c_o = check_int(out_channels, "out_channels", 1)
-    k = as_pair(kernel_size, "kernel_size", minimum=1)
-    return c_o * c_i * k[0] * k[1] + (c_o if bias else 0)
 
 
 def _check_w(W: torch.Tensor) -> torch.Tensor:

@@ -17,8 +17,6 @@ from typing import Any
 import ipywidgets as widgets
 from matplotlib.figure import Figure
 
-from .._checks import check_int
-
 DrawResult = tuple[str, dict[str, Any]]
 DrawFn = Callable[..., DrawResult]
 RangeFn = Callable[[dict[str, Any]], "int | None"]
@@ -134,12 +132,6 @@ def fmt(value: float | tuple[int, int]) -> str:
         return str(int(value))
     return f"{value:.2f}"
 
-
-def check_index(value: object, name: str, n: int, where: str = "") -> int:
-    """``value`` as an int in [0, n): which output cell, channel or layer to show."""
-    if check_int(value, name, 0) >= n:
-        raise ValueError(f"{name} must be in [0, {n - 1}]{where}, got {value}")
-    return int(value)
 
 
 def slider(description: str, value: int, lo: int, hi: int, **kw: Any) -> widgets.IntSlider:

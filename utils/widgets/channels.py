@@ -16,9 +16,9 @@ import torch.nn.functional as F
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from .._checks import IntOrPair, Pair, as_pair, check_tensor, common_dtype
+from .._checks import IntOrPair, Pair, as_pair, check_index, check_tensor, common_dtype
 from ..conv import corr2d, corr2d_multi_in_out
-from ._base import ConvLabWidget, DrawResult, check_index, fmt, slider
+from ._base import ConvLabWidget, DrawResult, fmt, slider
 from ._draw import CELL_COLOR, WINDOW_COLOR, draw_grid, outline
 from .sliding import window_arithmetic
 

@@ -13,7 +13,8 @@ from matplotlib.ticker import NullLocator
 
 from .._checks import check_tensor
 from ..conv import corr2d
-from ..fc import conv_param_count, fc_param_count, shift2d
+from ..cost import conv2d_params
+from ..fc import fc_param_count, shift2d
 from ._base import ConvLabWidget, DrawResult, slider
 from ._draw import CELL_COLOR, WINDOW_COLOR
 
@@ -68,7 +69,7 @@ def count_params(image_size: tuple[int, int], channels: int, hidden_units: int, 
     h, w = image_size
     return ParamCounts((h, w), channels, hidden_units, kernel_size, out_channels,
                        fc_param_count((channels, h, w), hidden_units),
-                       conv_param_count(channels, out_channels, kernel_size))
+                       conv2d_params(channels, out_channels, kernel_size))
 
 
 def _plot_param_counts(fig: Figure, c: ParamCounts) -> None:

@@ -21,11 +21,11 @@ from matplotlib import colormaps
 from matplotlib.figure import Figure
 from torch import nn
 
-from .._checks import check_choice, check_tensor
+from .._checks import check_choice, check_index, check_tensor
 from ..data import split_digits
 from ..models import lenet
 from ..receptive import ReceptiveField, receptive_fields, to_layers
-from ._base import ConvLabWidget, DrawResult, check_index, slider
+from ._base import ConvLabWidget, DrawResult, slider
 from ._draw import CELL_COLOR, WINDOW_COLOR, outline
 
 __all__ = [

@@ -10,9 +10,9 @@ import numpy as np
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 
-from .._checks import IntOrPair, Pair, as_pair
+from .._checks import IntOrPair, Pair, as_pair, check_index
 from ..shapes import conv_output_shape
-from ._base import ConvLabWidget, DrawResult, check_index, fmt, slider
+from ._base import ConvLabWidget, DrawResult, fmt, slider
 from ._draw import CELL_COLOR, WINDOW_COLOR, draw_grid, fit_grid, outline, outline_cells
 
 # cell categories of the padded input

@@ -16,9 +16,9 @@ import torch
 import torch.nn.functional as F
 from matplotlib.figure import Figure
 
-from .._checks import IntOrPair, Pair, as_pair, check_int, check_tensor
+from .._checks import IntOrPair, Pair, as_pair, check_index, check_int, check_tensor
 from ..pool import pool2d
-from ._base import ConvLabWidget, DrawResult, check_index, fmt, slider
+from ._base import ConvLabWidget, DrawResult, fmt, slider
 from ._draw import CELL_COLOR, WINDOW_COLOR, draw_grid, fit_grid, outline
 
 __all__ = ["draw_pooling", "pooling_window"]

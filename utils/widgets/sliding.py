@@ -10,9 +10,9 @@ import torch
 import torch.nn.functional as F
 from matplotlib.figure import Figure
 
-from .._checks import IntOrPair, Pair, as_pair, check_tensor, common_dtype
+from .._checks import IntOrPair, Pair, as_pair, check_index, check_tensor, common_dtype
 from ..conv import corr2d
-from ._base import ConvLabWidget, DrawResult, check_index, fmt, slider
+from ._base import ConvLabWidget, DrawResult, fmt, slider
 from ._draw import CELL_COLOR, WINDOW_COLOR, draw_grid, fit_grid, outline, outline_cells
 
 MAX_TERMS = 12
