@@ -241,13 +241,18 @@ def test_make_sync_repoints_everything_at_a_new_address(tmp_path, capsys, monkey
     monkeypatch.setattr(nc, "BRANCH", nc.BRANCH)
     nc.save_address("https://github.com/old/place", "main")
     _, path = make_notebook(tmp_path, [nbformat.v4.new_markdown_cell("# T"), nbformat.v4.new_code_cell("x = 1")])
-    (tmp_path / "README.md").write_text("# Course\n\n" + nc.badge_line(nc.FIRST_CHAPTER) + "\n")
+    (tmp_path / "README.md").write_text(
+        "# Course\n\n" + nc.badge_line(nc.FIRST_CHAPTER) + "\n\n"
+        "curl … --user-requirements-txt-url https://raw.githubusercontent.com/old/place/main/requirements.txt\n"
+        "jupyter-repo2docker --no-run --image-name r.edu/c:1 \\\n  https://github.com/old/place\n")
     assert sync_main(["--repo-url", "https://github.com/uni/cnn", "--branch", "spring"]) == 0
     assert json.loads((tmp_path / "course.json").read_text()) == {"repo_url": "https://github.com/uni/cnn",
                                                                    "branch": "spring"}
     text = path.read_text() + (tmp_path / "README.md").read_text()
     assert "github/uni/cnn/blob/spring/notebooks/09_x.ipynb" in text
     assert "gh/uni/cnn/spring?urlpath=lab/tree/notebooks/01_from_fc_to_conv.ipynb" in text
+    assert "https://raw.githubusercontent.com/uni/cnn/spring/requirements.txt" in text
+    assert "--image-name r.edu/c:1 \\\n  https://github.com/uni/cnn\n" in text
     assert 'REPO_URL, BRANCH = \\"https://github.com/uni/cnn\\", \\"spring\\"' in path.read_text()
     assert "old/place" not in text
     assert sync_main(["--check"]) == 0

@@ -19,8 +19,16 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tools.notebook_cells import FIRST_CHAPTER, badge_line, binder_badge, colab_badge, language_of, setup_cell
-from tools.sync_notebooks import chapters, sync_notebook
+from tools.notebook_cells import (
+    FIRST_CHAPTER,
+    badge_line,
+    binder_badge,
+    colab_badge,
+    language_of,
+    raw_url,
+    setup_cell,
+)
+from tools.sync_notebooks import chapters, sync_notebook, sync_readme
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = chapters(ROOT)  # both editions
@@ -135,10 +143,12 @@ def test_relative_links_resolve(path):
     assert not broken, f"links to files that do not exist: {broken}"
 
 
-def test_readme_badges_open_the_first_chapter():
+def test_readme_points_at_the_courses_address():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert binder_badge(FIRST_CHAPTER) in readme
     assert colab_badge(FIRST_CHAPTER) in readme
+    assert raw_url("requirements.txt") in readme  # the TLJH install line
+    assert sync_readme(readme) == readme, "`make sync` would change the README"
 
 
 # ---------------------------------------------------------------- outputs that name no version

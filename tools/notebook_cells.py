@@ -111,6 +111,11 @@ def repo_name(repo_url: str | None = None) -> str:
     return github_slug(repo_url).split("/")[1]
 
 
+def raw_url(path: str, repo_url: str | None = None, branch: str | None = None) -> str:
+    """The address of one of the course's files as raw text (TLJH reads requirements.txt from it)."""
+    return f"https://raw.githubusercontent.com/{github_slug(repo_url)}/{branch or BRANCH}/{_posix(path)}"
+
+
 def check_language(language: str) -> str:
     if language not in EDITIONS:
         raise ValueError(f"language must be one of {sorted(EDITIONS)}, got {language!r}")

@@ -15,6 +15,7 @@ notebook has no setup cell at all is one inserted (unexecuted: run `make execute
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
@@ -85,10 +86,17 @@ def _replace_badges(lines: list[str], badges: str) -> tuple[list[str], bool | No
     return lines, True
 
 
+RAW_REQUIREMENTS = re.compile(r"https://raw\.githubusercontent\.com/[\w.-]+/[\w.-]+/[^/\s]+/requirements\.txt")
+REPO2DOCKER = re.compile(r"(jupyter-repo2docker\b[^\n]*?(?:\\\n\s*)?)https://github\.com/[\w.-]+/[\w.-]+")
+
+
 def sync_readme(text: str) -> str:
-    """The README with its badge line pointing at the first chapter of the course's address."""
+    """The README with its badges (first chapter), TLJH requirements URL and repo2docker command
+    pointing at the course's address."""
     lines, _ = _replace_badges(text.split("\n"), nc.badge_line(nc.FIRST_CHAPTER))
-    return "\n".join(lines)
+    text = "\n".join(lines)
+    text = RAW_REQUIREMENTS.sub(nc.raw_url("requirements.txt"), text)
+    return REPO2DOCKER.sub(lambda m: m.group(1) + nc.REPO_URL, text)
 
 
 def _sync_file(path: Path, new_text, check: bool) -> bool:
@@ -142,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
             stale += _sync_file(zh, lambda text, _rel, en=en: _zh_text(en, text), args.check)
     readme = ROOT / "README.md"
     if not args.notebooks and readme.is_file():
-        stale += _sync_file(readme, lambda text, _rel: (sync_readme(text), ["updated badges"]), args.check)
+        stale += _sync_file(readme, lambda text, _rel: (sync_readme(text), ["updated the course address"]), args.check)
     if not stale:
         print(f"{len(paths)} notebook(s) up to date")
     return 1 if (args.check and stale) else 0
