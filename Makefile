@@ -24,7 +24,7 @@ NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb)) $(sort $(wildcard notebo
 UNIT := -m "not browser and not hub"
 
 .PHONY: help venv venv-test lab test lint test-unit test-notebooks test-browser test-hub test-compat \
-        lock execute bench sync hub-link clean
+        lock execute bench sync hub-link book clean
 
 help:
 	@echo "make lab          open the course in JupyterLab (127.0.0.1, token auth on)"
@@ -36,6 +36,7 @@ help:
 	@echo "make bench        speed and memory benchmarks (memory: per chapter, for sizing a hub)"
 	@echo "make sync         rewrite setup cells and badges; REPO_URL=... BRANCH=... re-points the course"
 	@echo "make hub-link HUB=https://hub.example.edu [NB=notebooks/05_pooling.ipynb]   nbgitpuller link"
+	@echo "make book         the offline HTML book of both editions in _build/book/ (HUB=... adds hub links)"
 	@echo "make clean        remove the venv and caches"
 
 venv: $(VENV)/.stamp-lab
@@ -79,7 +80,8 @@ test-notebooks: venv-test
 test-browser: venv-test
 	$(PY) -m pytest tests/browser
 
-# configurable-http-proxy for tests/hub, as package-lock.json pins it.
+# configurable-http-proxy for tests/hub, and the book's widget renderer, MathJax and require.js, as
+# package-lock.json pins them.
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 
@@ -125,6 +127,12 @@ HUB ?=
 hub-link:
 	@test -n "$(HUB)" || { echo "usage: make hub-link HUB=https://hub.example.edu [NB=notebooks/05_pooling.ipynb]" >&2; exit 2; }
 	@$(PYTHON) tools/hub_link.py --hub "$(HUB)" $(if $(NB_GIVEN),--nb "$(NB_GIVEN)")
+
+# The offline HTML book: executes copies of every chapter (both editions; the notebooks stay as they
+# are), exports them with their widget state, copies MathJax and the widget renderer beside them.
+# Open _build/book/index.html, or copy _build/book to any static web host.
+book: venv-test node_modules/.package-lock.json
+	$(PY) tools/book.py $(if $(HUB),--hub "$(HUB)")
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache .hypothesis
