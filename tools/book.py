@@ -3,8 +3,9 @@
     python tools/book.py [--out _build/book] [--hub https://hub.example.edu] [--jobs N] [--reuse-executed]
 
 1. Execute a COPY of every chapter of both editions (``notebooks/NN_*.ipynb``, ``notebooks/zh/NN_*.ipynb``)
-   with nbclient, widget state stored, into ``_build/book/_executed/<language>/``. The kernel is this
-   Python (run it from the course's venv); the committed notebooks are never touched.
+   with nbclient, widget state stored, into ``_build/book_executed/<language>/`` (beside the book, so
+   that publishing ``_build/book`` does not publish them). The kernel is this Python (run it from the
+   course's venv); the committed notebooks are never touched.
 2. Export each with nbconvert's ``lab`` template plus a thin book layer (``TEMPLATE`` below) to
    ``en/NN_name.html`` and ``zh/NN_name.html``; the Chinese glossary becomes ``zh/glossary.html``.
 3. Write ``index.html``: both editions, each chapter with its Colab and Binder launchers and the
@@ -387,15 +388,21 @@ def _chapter_of(page: Page) -> str:
 
 
 # ---------------------------------------------------------------- executing
+def executed_dir(out: Path) -> Path:
+    """Where the executed copies of the chapters go: beside the book (``_build/book_executed``)."""
+    return out.with_name(out.name + "_executed")
+
+
 def kernel_spec(out: Path) -> Path:
     """A kernelspec for this very Python, so the chapters run in the course's venv whatever kernels
     this machine has installed (a user's own "python3" would otherwise win); inline matplotlib as in
     JupyterLab, even where MPLBACKEND=Agg is set for the tests."""
-    where = out / "_kernel"
+    where = executed_dir(out) / "kernel"
     spec = where / "kernels" / KERNEL_NAME
     spec.mkdir(parents=True, exist_ok=True)
     (spec / "kernel.json").write_text(json.dumps({
-        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        # Errors only: each kernel would otherwise warn that it talks over local TCP, which is the default.
+        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}", "--IPKernelApp.log_level=ERROR"],
         "display_name": "ConvLab book", "language": "python",
         "env": {"MPLBACKEND": "module://matplotlib_inline.backend_inline"},
     }, indent=1), encoding="utf-8")
@@ -409,7 +416,7 @@ def build_chapter(page: Page, out: str, dests: dict[str, str], other: Page | Non
 
     out_dir = Path(out)
     src = ROOT / page.src
-    executed = out_dir / "_executed" / page.language / f"{page.stem}.ipynb"
+    executed = executed_dir(out_dir) / page.language / f"{page.stem}.ipynb"
     executed.parent.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     if reuse and executed.is_file():
@@ -541,6 +548,8 @@ def build(out: Path = DEFAULT_OUT, hub: str | None = None, jobs: int | None = No
     start = time.perf_counter()
     out = Path(out).resolve()
     out.mkdir(parents=True, exist_ok=True)
+    for old in [*EDITIONS, "assets"]:  # pages of an earlier build (the folder may hold other files)
+        shutil.rmtree(out / old, ignore_errors=True)
     copy_assets(out)
     pages = chapters()
     if only:
@@ -554,8 +563,9 @@ def build(out: Path = DEFAULT_OUT, hub: str | None = None, jobs: int | None = No
     other = {p.dest: twins.get(("zh" if p.language == "en" else "en", p.stem)) for p in pages}
     spec = kernel_spec(out)
     os.environ["JUPYTER_PATH"] = os.pathsep.join([str(spec), *filter(None, [os.environ.get("JUPYTER_PATH")])])
-    jobs = jobs or max(1, min(4, (os.cpu_count() or 2) // 2))
-    log(f"book: executing {len(pages)} chapters ({jobs} at a time) into {out / '_executed'}")
+    # A chapter's kernel mostly uses one core (chapter 06 sets torch to one thread), about 1 GB each.
+    jobs = jobs or max(1, min(4, os.cpu_count() or 1))
+    log(f"book: executing {len(pages)} chapters ({jobs} at a time) into {executed_dir(out)}")
     rows = []
     # Longest first (training chapters), so the pool ends together.
     order = sorted(pages, key=lambda p: ("lenet" not in p.stem, -(ROOT / p.src).stat().st_size))
@@ -582,7 +592,7 @@ def build(out: Path = DEFAULT_OUT, hub: str | None = None, jobs: int | None = No
         render(nb, glossary, out, dests, None)
         rows.append({"page": glossary.dest, "executed": False, "run_s": 0.0, "widgets": 0})
     write_index(out, pages, titles, hub)
-    shutil.rmtree(out / "_kernel", ignore_errors=True)
+    shutil.rmtree(executed_dir(out) / "kernel", ignore_errors=True)
     log(f"book: {len(pages)} chapters{' + glossary' if glossary else ''} in {out} "
         f"({time.perf_counter() - start:.0f} s); open {out / 'index.html'}")
     return sorted(rows, key=lambda r: r["page"])
@@ -592,9 +602,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"where the book goes (default {DEFAULT_OUT.relative_to(ROOT)})")
     parser.add_argument("--hub", help="a JupyterHub's address: the index then links each chapter through nbgitpuller")
-    parser.add_argument("--jobs", type=int, help="chapters executed at once (default: half the CPUs, at most 4)")
+    parser.add_argument("--jobs", type=int, help="chapters executed at once (default: one per CPU, at most 4)")
     parser.add_argument("--reuse-executed", action="store_true",
-                        help="reuse the executed copies in OUT/_executed instead of running the chapters again")
+                        help="reuse the executed copies in OUT_executed/ instead of running the chapters again")
     parser.add_argument("--only", nargs="+", metavar="NN_name",
                         help="build only these chapters (both editions), e.g. --only 02_corr2d")
     args = parser.parse_args(argv)
