@@ -21,14 +21,14 @@ ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 # and break IPython 9 on 3.11, so it goes in without them; requirements.txt lists what it imports.
 D2L := d2l==1.0.3
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb)) $(sort $(wildcard notebooks/zh/[0-9]*.ipynb))
-UNIT := -m "not browser and not hub"
+UNIT := -m "not browser and not hub and not book"
 
-.PHONY: help venv venv-test lab test lint test-unit test-notebooks test-browser test-hub test-compat \
-        lock execute bench sync hub-link book clean
+.PHONY: help venv venv-test lab test lint test-unit test-notebooks test-browser test-hub test-book \
+        test-compat lock execute bench sync hub-link book clean
 
 help:
 	@echo "make lab          open the course in JupyterLab (127.0.0.1, token auth on)"
-	@echo "make test         everything, in steps: lint, unit, notebooks (strict nbval), browser, hub"
+	@echo "make test         everything, in steps: lint, unit, notebooks (strict nbval), browser, hub, book"
 	@echo "make test-unit    the unit tests alone (no browser, no hub): the quick loop while editing"
 	@echo "make test-compat  the tests in throwaway venvs on Colab's stack and at the declared minimums"
 	@echo "make lock         re-resolve locks/*.txt from the newest releases, then re-execute the notebooks"
@@ -66,7 +66,7 @@ $(VENV)/.stamp-test: $(VENV)/.stamp-lab requirements-dev.txt
 lab: venv
 	$(VENV)/bin/jupyter lab --ServerApp.root_dir=notebooks --ip=127.0.0.1 $(ROOT_FLAG)
 
-test: lint test-unit test-notebooks test-browser test-hub
+test: lint test-unit test-notebooks test-browser test-hub test-book
 
 lint: venv-test
 	$(PY) -m ruff check utils tests notebooks benchmarks tools
@@ -134,6 +134,10 @@ hub-link:
 book: venv-test node_modules/.package-lock.json
 	$(PY) tools/book.py $(if $(HUB),--hub "$(HUB)")
 
+# Every page of the book from file:// in Chromium with the network blocked.
+test-book: book
+	CONVLAB_BOOK=_build/book $(PY) -m pytest tests/book
+
 clean:
-	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) node_modules _build .pytest_cache .ruff_cache .hypothesis
 	find . -name __pycache__ -prune -exec rm -rf {} +

@@ -35,7 +35,7 @@ D2L = "d2l==1.0.3"
 TEST_TOOLS = ("pytest", "nbval", "hypothesis", "pyyaml")
 #: What the compatibility run executes in each stack: the tests that need no browser or hub, and
 #: strict nbval of every chapter of both editions.
-UNIT_ARGS = ["-m", "pytest", "-q", "-p", "no:cacheprovider", "tests", "-m", "not browser and not hub"]
+UNIT_ARGS = ["-m", "pytest", "-q", "-p", "no:cacheprovider", "tests", "-m", "not browser and not hub and not book"]
 
 
 @dataclass(frozen=True)

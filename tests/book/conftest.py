@@ -24,10 +24,6 @@ from browser_support import CHROMIUM, CHROMIUM_ARGS, IN_CI  # noqa: E402
 BUILD_TIMEOUT_S = 3600
 
 
-def pytest_configure(config) -> None:
-    config.addinivalue_line("markers", "book: the offline HTML book in headless Chromium (tests/book)")
-
-
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # noqa: ARG001
     if TIMINGS:
         terminalreporter.section("book timings (also in artifacts/book/timings.txt)")
