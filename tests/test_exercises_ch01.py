@@ -1,11 +1,11 @@
 """Chapter 01 checkers: every right answer in every invited form passes, typical slips get a targeted hint,
 and bad question parameters raise."""
 
-import re
 
 import numpy as np
 import pytest
 import torch
+from feedback_language import CJK
 from torch import nn
 
 from utils.exercises import Feedback, ch01
@@ -163,7 +163,6 @@ def test_reindex_blank_inside_tuple():
 
 
 # ---------------------------------------------------------------- the Chinese edition
-CJK = re.compile(r"[\u4e00-\u9fff]")
 
 # every path of every checker: (checker call, answer, right?)
 EVERY_PATH = [

@@ -2,13 +2,13 @@
 hint, and bad question data raises."""
 
 import math
-import re
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from feedback_language import CJK
 from torch import nn
 
 from utils import corr2d, corr2d_matrix
@@ -345,7 +345,6 @@ def test_conv2d_grad_blank():
 
 
 # ---------------------------------------------------------------- the Chinese edition's feedback
-CJK = re.compile(r"[\u4e00-\u9fff]")
 G = torch.tensor([[10.8, 31.2]])  # d loss / d w0 for the exercise's data, from F.conv2d (asserted below)
 M3 = corr2d_matrix((3, 3), torch.arange(4.0).reshape(2, 2))
 BY_COLUMN = torch.arange(9).reshape(3, 3).T.reshape(-1)
