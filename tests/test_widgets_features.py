@@ -8,6 +8,7 @@ import torch
 from matplotlib.figure import Figure
 from torch import nn
 
+from tools.widget_moves import recording_draws
 from utils.models import layer_shapes, lenet
 from utils.widgets.features import (
     draw_feature_maps,
@@ -141,17 +142,18 @@ def test_trained_receptive_field_widget(modern_net, images):
     w = trained_receptive_field(modern_net, images)
     assert "convlab-trained-receptive-field" in w._dom_classes
     assert w.controls["layer"].value == 7 and w.info["size"] == (16, 16)
+    assert w.frontend == ("i", "j") and len(w.frames) == 5 * 5  # every unit of the 5×5 map
     assert [idx for _label, idx in w.controls["layer"].options] == list(range(8))
     w.controls["layer"].value = 0  # a 28×28 layer: sliders widen
     assert (w.controls["i"].max, w.controls["channel"].max) == (27, 5)
+    assert w.frontend == ("j",) and len(w.frames) == 28  # 28×28 units are over the budget: columns only
     w.controls["i"].value, w.controls["j"].value = 27, 27
     assert w.info["clipped"] == ((25, 28), (25, 28)) and w.error is None
-    redraws = []
-    original = w._draw
-    w._draw = lambda fig, **values: redraws.append(values) or original(fig, **values)
-    w.controls["layer"].value = 4  # back to 10×10: the unit is clamped inside, never invalid
+    with recording_draws(w) as redraws:
+        w.controls["layer"].value = 4  # back to 10×10: the unit is clamped inside, never invalid
     assert w.controls["i"].value == 9 and w.error is None and w.info["size"] == (14, 14)
-    assert len(redraws) == 1 and (redraws[0]["i"], redraws[0]["j"]) == (9, 9)  # one redraw, already clamped
+    # the visible frame first, already clamped, then each column's frame once
+    assert (redraws[0]["i"], redraws[0]["j"]) == (9, 9) and sorted(r["j"] for r in redraws) == list(range(10))
     before = w.image.value
     w.controls["digit"].value = 1
     assert w.image.value != before

@@ -8,6 +8,7 @@ from matplotlib.image import AxesImage
 from matplotlib.patches import Rectangle
 from torch import nn
 
+from tools.widget_moves import kernel_side, recording_draws
 from utils.widgets._draw import CELL_COLOR, WINDOW_COLOR
 from utils.widgets.padding import conv2d_call, draw_padding, padding_stride, shape_formula
 
@@ -58,7 +59,8 @@ BOOK_EXAMPLES = [
 
 @pytest.mark.parametrize(("n", "k", "p", "s", "expected"), BOOK_EXAMPLES)
 def test_book_examples_against_nn_conv2d(n, k, p, s, expected):
-    w = padding_stride(n, k, padding=p, stride=s)
+    with kernel_side():  # what is drawn is the same with frames; those are checked for every widget
+        w = padding_stride(n, k, padding=p, stride=s)
     assert w.info["output_shape"] == expected == torch_shape((n, n), k, p, s)
     assert w.controls["position"].max == expected[0] * expected[1] - 1
     conv = eval(w.info["conv2d_call"], {"nn": nn})  # the displayed call really builds that layer
@@ -87,7 +89,8 @@ def test_square_widget_rejects_non_square_start():
      ("input_size", 5), ("input_size", 12)],
 )
 def test_every_slider_matches_nn_conv2d(name, value):
-    w = padding_stride()
+    with kernel_side():
+        w = padding_stride()
     before = w.image.value
     w.controls[name].value = value
     v = {n: w.controls[n].value for n in ("input_size", "kernel_size", "padding", "stride", "dilation")}
@@ -122,22 +125,36 @@ def test_dilated_window_outlines_each_tap():
     assert "spans d·(k − 1) + 1 = 5×5 cells" in w.text.value
 
 
-def test_shrinking_the_output_clamps_the_position_with_one_redraw():
+def test_shrinking_the_output_clamps_the_position_before_the_frames_are_drawn():
     w = padding_stride()
+    assert w.frontend == ("position",) and len(w.frames) == 64  # the default 8×8 output fits the budget
     w.controls["position"].value = 63
-    calls = []
-    original = w._draw
-    w._draw = lambda fig, **values: calls.append(values) or original(fig, **values)
-    w.controls["stride"].value = 2
+    with recording_draws(w) as calls:
+        w.controls["stride"].value = 2
     assert w.controls["position"].value == w.controls["position"].max == 15
     assert w.info["cell"] == (3, 3)
-    assert len(calls) == 1 and calls[0]["position"] == 15
-    w.controls["position"].value = 3  # the position slider still redraws after the clamp
-    assert len(calls) == 2 and w.info["cell"] == (0, 3)
+    # the visible frame first, already clamped; then each of the 16 frames once
+    assert calls[0]["position"] == 15 and sorted(c["position"] for c in calls) == list(range(16))
+    with recording_draws(w) as calls:
+        w.controls["position"].value = 3  # a front-end move: its frame is drawn already
+    assert calls == [] and w.info["cell"] == (0, 3)
+
+
+def test_the_frame_budget_follows_the_settings():
+    w = padding_stride()
+    w.controls["input_size"].value = 12  # a 12×12 output: 144 frames are over the budget
+    assert w.frontend == () and w.controls["position"].max == 143
+    assert "convlab-frontend" not in w._dom_classes
+    with recording_draws(w) as calls:
+        w.controls["position"].value = 100  # kernel-side now: one redraw per move
+    assert len(calls) == 1 and w.info["cell"] == (8, 4)
+    w.controls["stride"].value = 2  # 6×6: front-end again, every frame drawn
+    assert w.frontend == ("position",) and len(w.frames) == 36 and w.pending == 0
 
 
 def test_invalid_combination_shows_a_message_not_a_traceback():
-    w = padding_stride()
+    with kernel_side():
+        w = padding_stride()
     w.controls["padding"].value = 0
     w.controls["input_size"].value = 2
     assert w.error is not None and "kernel height 3 is larger than the padded input height" in w.error

@@ -7,6 +7,7 @@ import torch.nn.functional as F
 from matplotlib.colors import to_rgb
 from matplotlib.patches import Rectangle
 
+from tools.widget_moves import kernel_side, recording_draws
 from utils import pool2d
 from utils.widgets._draw import CELL_COLOR, WINDOW_COLOR
 from utils.widgets.pooling import draw_pooling, pooling_window
@@ -77,7 +78,8 @@ def test_d2l_padding_and_stride_example():
 @pytest.mark.parametrize(("k", "p", "s"), [(2, 0, 1), (2, 1, 2), (3, 1, 1), (3, 0, 2), (4, 2, 3)])
 def test_winners_match_pytorch_indices(k, p, s):
     X = torch.randn(5, 6, generator=torch.Generator().manual_seed(k * 10 + p + s))
-    w = pooling_window(X)
+    with kernel_side():  # the numbers are the same with frames; those are checked for every widget
+        w = pooling_window(X)
     w.controls["pool_size"].value = k
     w.controls["padding"].value = p
     w.controls["stride"].value = s
@@ -108,21 +110,18 @@ def test_position_slider_follows_the_output_size():
     assert w.info["cell"] == (1, 1) and w.info["value"] == 15
 
 
-def test_one_redraw_per_move_even_when_the_position_is_clamped():
+def test_one_render_per_frame_even_when_the_position_is_clamped():
     w = pooling_window(torch.arange(16.0).reshape(4, 4))
+    assert w.frontend == ("mode", "position") and len(w.frames) == 2 * 9
     w.controls["position"].value = 8
-    calls = []
-    original = w.redraw
-
-    def counting_redraw():
-        calls.append(w.values())
-        original()
-
-    w.redraw = counting_redraw
-    w.controls["stride"].value = 2  # clamps the position from 8 to 3
-    assert len(calls) == 1 and calls[0]["position"] == 3
-    w.controls["position"].value = 0  # the widget still listens to the position slider
-    assert len(calls) == 2 and w.info["cell"] == (0, 0)
+    with recording_draws(w) as calls:
+        w.controls["stride"].value = 2  # clamps the position from 8 to 3
+    assert calls[0] == {**w.values(), "position": 3}  # the visible frame first, already clamped
+    assert sorted((c["mode"], c["position"]) for c in calls) == [(m, p) for m in ("avg", "max") for p in range(4)]
+    with recording_draws(w) as calls:
+        w.controls["position"].value = 0  # front-end: drawn already, the widget still follows
+        w.controls["mode"].value = "avg"
+    assert calls == [] and w.info["cell"] == (0, 0) and w.info["arithmetic"] == "(0 + 1 + 4 + 5) / 4 = 2.50"
 
 
 def test_invalid_padding_shows_a_message_not_a_traceback():

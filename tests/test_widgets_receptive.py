@@ -5,6 +5,7 @@ import pytest
 from matplotlib.figure import Figure
 from torch import nn
 
+from tools.widget_moves import recording_draws
 from utils.receptive import conv_layer, receptive_fields
 from utils.widgets.receptive import PRESETS, draw_receptive_field, receptive_field_widget
 
@@ -51,13 +52,14 @@ def test_moving_the_unit_moves_the_region_and_redraws():
 
 def test_switching_presets_resizes_the_sliders_with_one_redraw():
     w = receptive_field_widget()
+    assert w.frontend == ("col",) and len(w.frames) == 16  # 16×16 units: over the budget, columns only
     w.controls["row"].value = 15
-    redraws = []
-    original = w._draw
-    w._draw = lambda fig, **values: redraws.append(values) or original(fig, **values)
-    w.controls["network"].value = "LeNet: conv 5×5 p2, pool 2, conv 5×5, pool 2"
+    with recording_draws(w) as redraws:
+        w.controls["network"].value = "LeNet: conv 5×5 p2, pool 2, conv 5×5, pool 2"
     assert w.controls["row"].max == 4 and w.controls["row"].value == 4
-    assert len(redraws) == 1 and redraws[0]["row"] == 4  # the clamp happens before the one redraw
+    assert w.frontend == ("row", "col") and len(w.frames) == 25  # 5×5 units: every one a frame
+    # the clamp happens before the frames are drawn: the visible one first, then each frame once
+    assert redraws[0]["row"] == 4 and sorted((r["row"], r["col"]) for r in redraws) == sorted(w.frames)
     assert w.error is None
     assert w.info["size"] == (16, 16) and w.info["jump"] == (4, 4)
     titles = [t.get_text() for t in w.figure.axes[0].texts]

@@ -8,9 +8,12 @@ with no arguments: the lesson's default example.
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import random
+import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import ipywidgets as widgets
@@ -83,3 +86,50 @@ def step_moves(w: Any, n: int) -> Iterator[tuple[str, Any]]:
         values, current = choices[name], w.controls[name].value
         i = values.index(current) if current in values else -1
         yield name, values[(i + 1) % len(values)]
+
+
+def browser_move(control: widgets.ValueWidget, value: Any) -> None:
+    """Give ``control`` the value the way a message from the browser does: through ipywidgets'
+    ``set_state``, which holds the property lock while observers run (a selection widget's
+    message carries the index)."""
+    if isinstance(control, widgets.widget_selection._Selection):
+        control.set_state({"index": list(control._options_values).index(value)})
+    else:
+        control.set_state({"value": value})
+
+
+@contextmanager
+def recording_draws(w: Any) -> Iterator[list[dict[str, Any]]]:
+    """The values of every ``draw`` call the widget makes inside the block, in order."""
+    calls: list[dict[str, Any]] = []
+    draw = w._draw
+    w._draw = lambda fig, **values: calls.append(values) or draw(fig, **values)
+    try:
+        yield calls
+    finally:
+        w._draw = draw
+
+
+async def settle(w: Any, timeout: float = 120.0) -> None:
+    """Let the widget's background job render every stale frame (call inside the running loop)."""
+    deadline = time.monotonic() + timeout
+    while w.pending:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{w!r} still has {w.pending} frames to render after {timeout} s")
+        await asyncio.sleep(0.02)
+
+
+@contextmanager
+def kernel_side() -> Iterator[None]:
+    """Widgets built inside draw on every move, with no front-end frames (a zero frame budget):
+    for tests of what a widget draws, which is the same in both modes, without rendering every
+    frame of every setting."""
+    from utils.widgets import ConvLabWidget
+    from utils.widgets._base import FrameBudget
+
+    before = ConvLabWidget.default_budget
+    ConvLabWidget.default_budget = FrameBudget(frames=0)
+    try:
+        yield
+    finally:
+        ConvLabWidget.default_budget = before

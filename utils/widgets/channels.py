@@ -239,4 +239,6 @@ def multi_channel(
     units_h = X.shape[0] * (max(X.shape[1] + 2 * p[0], K.shape[2], m_h) + GAP) + 0.4
     scale = min(0.45, 9.0 / units_w, 7.0 / units_h)  # inches per cell; big inputs get smaller cells
     width, height = scale * units_w, scale * units_h
-    return ConvLabWidget(draw, controls, css_class="convlab-channels", figsize=(width, height))
+    # all front-end: c_o channels × output positions of a fixed input (3 × 4 frames by default)
+    return ConvLabWidget(draw, controls, css_class="convlab-channels", figsize=(width, height),
+                         frontend=("out_channel", "position"))

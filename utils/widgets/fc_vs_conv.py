@@ -150,7 +150,9 @@ def param_counts(
         "kernel_size": slider("conv kernel size", kernel_size, 1, max(11, kernel_size)),
         "out_channels": slider("conv output channels", out_channels, 1, max(256, out_channels)),
     }
-    return ConvLabWidget(draw_param_counts, controls, css_class="convlab-param-counts", figsize=(6.4, 2.4))
+    # front-end: the image size (6 frames); the four count sliders span thousands of values: kernel-side
+    return ConvLabWidget(draw_param_counts, controls, css_class="convlab-param-counts", figsize=(6.4, 2.4),
+                         frontend=("image_size",))
 
 
 def default_digit(index: int = 0, canvas: int = 36) -> torch.Tensor:
@@ -299,4 +301,5 @@ def shift_responses(
     def draw(fig: Figure, shift_x: int, shift_y: int) -> DrawResult:
         return draw_shift_responses(fig, X, K, W, shift_x, shift_y)
 
+    # kernel-side: 9 × 9 shifts are 81 frames, over the budget (and a shift slider starts below 0)
     return ConvLabWidget(draw, controls, css_class="convlab-shift-responses", figsize=(6.0, 4.4))

@@ -407,8 +407,9 @@ def feature_maps(
         return draw_feature_maps(fig, net, images[digit], layer, scale=scale, label=label,
                                  activations=cache[digit])
 
+    # front-end: the layer (one frame per layer of the net); the digit and colour scale are kernel-side
     return ConvLabWidget(draw, {"digit": digit, "layer": choice, "scale": scale},
-                         css_class="convlab-feature-maps", figsize=(8.0, 2.8))
+                         css_class="convlab-feature-maps", figsize=(8.0, 2.8), frontend=("layer",))
 
 
 def trained_receptive_field(
@@ -447,5 +448,8 @@ def trained_receptive_field(
     def size(axis: int):  # the chosen layer's channels, rows or columns
         return lambda values: shapes[values["layer"]][axis]
 
+    # front-end: the unit's row × column while they fit the budget (5×5 after the last pooling), else
+    # the column alone; layer, digit and channel are kernel-side (each needs a forward and backward pass)
     return ConvLabWidget(draw, controls, css_class="convlab-trained-receptive-field", figsize=(6.4, 3.2),
-                         ranges={name: (size(axis), []) for axis, name in enumerate(("channel", "i", "j"))})
+                         ranges={name: (size(axis), []) for axis, name in enumerate(("channel", "i", "j"))},
+                         frontend=("i", "j"))

@@ -280,5 +280,8 @@ def padding_stride(
         return draw_padding(fig, cfg["input_size"], cfg["kernel_size"], cfg["padding"], cfg["stride"],
                             cfg["dilation"], position)
 
+    # front-end: the window position (a frame per output cell while the budget allows: 8×8 by default);
+    # the five shape sliders are kernel-side
     return ConvLabWidget(draw, {**controls, "position": position}, css_class="convlab-padding-stride",
-                         figsize=(8.0, 3.6), extra=[play], ranges={"position": (n_cells, [play])})
+                         figsize=(8.0, 3.6), extra=[play], ranges={"position": (n_cells, [play])},
+                         frontend=("position",))

@@ -179,5 +179,6 @@ def pooling_window(
     cell = min(0.55, 6.0 / (P_w + max(Y.shape[1], 3)), 4.5 / P_h)  # inches per cell
     width = 0.4 + cell * (P_w + max(Y.shape[1], 3)) * 1.12
     height = 0.5 + cell * P_h
+    # front-end: max/avg × output position (a few frames); pool size, padding, stride: kernel-side
     return ConvLabWidget(draw, controls, css_class="convlab-pooling", figsize=(width, height),
-                         ranges={"position": (n_cells, [])})
+                         ranges={"position": (n_cells, [])}, frontend=("mode", "position"))

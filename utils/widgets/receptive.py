@@ -160,5 +160,7 @@ def receptive_field_widget(layers: nn.Module | Iterable[object] | None = None,
     def size(axis: int):
         return lambda values: sizes[values.get("network", first)][axis]
 
+    # front-end: the unit's row × column while they fit the budget (LeNet's 5×5), else the column
+    # alone (16 frames of a 16×16 map); the network is kernel-side
     return ConvLabWidget(draw, controls, css_class="convlab-receptive-field", figsize=(10, 3.4),
-                         ranges={"row": (size(0), []), "col": (size(1), [])})
+                         ranges={"row": (size(0), []), "col": (size(1), [])}, frontend=("row", "col"))

@@ -168,5 +168,6 @@ def sliding_window(
 
     width = 3.0 + 0.45 * (X.shape[1] + 2 * as_pair(padding, "padding", minimum=0)[1] + K.shape[1] + Y.shape[1])
     height = 1.2 + 0.45 * max(X.shape[0], 3)
+    # all front-end: one slider over a fixed input, a frame per output cell (budget-checked)
     return ConvLabWidget(draw, {"position": position}, css_class="convlab-sliding-window",
-                         figsize=(min(width, 12), min(height, 6)), extra=[play])
+                         figsize=(min(width, 12), min(height, 6)), extra=[play], frontend=("position",))
