@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 
 from .._checks import IntOrPair, Pair, as_pair, check_index, check_tensor, common_dtype
 from ..conv import corr2d, corr2d_multi_in_out
+from ..i18n import tr
 from ._base import ConvLabWidget, DrawResult, fmt, slider
 from ._draw import CELL_COLOR, WINDOW_COLOR, draw_grid, outline
 from .sliding import window_arithmetic
@@ -171,7 +172,8 @@ def _plot_channels(fig: Figure, f: ChannelSum) -> None:
 
 def _channels_html(f: ChannelSum) -> str:
     o, (i, j) = f.out_channel, f.cell
-    rows = [f"channel {c}: {line}" for c, line in enumerate(f.lines)]
+    channel = tr("channel", "通道")
+    rows = [f"{channel} {c}: {line}" for c, line in enumerate(f.lines)]
     terms = [fmt(v) if v >= 0 or n == 0 else f"({fmt(v)})" for n, v in enumerate(f.partials)]
     if f.bias is not None:
         terms.append(f"b[{o}]={fmt(f.bias[o])}")

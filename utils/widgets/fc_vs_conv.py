@@ -15,6 +15,7 @@ from .._checks import check_tensor
 from ..conv import corr2d
 from ..cost import conv2d_params
 from ..fc import fc_param_count, shift2d
+from ..i18n import tr
 from ._base import ConvLabWidget, DrawResult, slider
 from ._draw import CELL_COLOR, WINDOW_COLOR
 
@@ -95,13 +96,17 @@ def _plot_param_counts(fig: Figure, c: ParamCounts) -> None:
 
 def _param_counts_html(c: ParamCounts) -> str:
     (h, w), ch, hidden, k, c_o = c.image_size, c.channels, c.hidden_units, c.kernel_size, c.out_channels
-    return (
-        f"<code>FC: nn.Linear({ch}·{h}·{w}, {hidden}) → {c.inputs:,}·{hidden} + "
-        f"{hidden} = {c.fc:,} parameters ({c.fc * 4 / 1e9:,.3g} GB as float32)</code><br>"
-        f"<code>conv: nn.Conv2d({ch}, {c_o}, kernel_size={k}) → "
-        f"{c_o}·{ch}·{k}·{k} + {c_o} = {c.conv:,} parameters, "
-        f"for any image size</code><br>"
-        f"The FC layer needs {c.fc / c.conv:,.0f}× as many."
+    fc = f"nn.Linear({ch}·{h}·{w}, {hidden}) → {c.inputs:,}·{hidden} + {hidden} = {c.fc:,}"
+    gb = f"{c.fc * 4 / 1e9:,.3g} GB"
+    conv = f"nn.Conv2d({ch}, {c_o}, kernel_size={k}) → {c_o}·{ch}·{k}·{k} + {c_o} = {c.conv:,}"
+    ratio = f"{c.fc / c.conv:,.0f}"
+    return tr(
+        f"<code>FC: {fc} parameters ({gb} as float32)</code><br>"
+        f"<code>conv: {conv} parameters, for any image size</code><br>"
+        f"The FC layer needs {ratio}× as many.",
+        f"<code>全连接层：{fc} 个参数（按 float32 存储需 {gb}）</code><br>"
+        f"<code>卷积层：{conv} 个参数，与图像大小无关</code><br>"
+        f"全连接层需要的参数是卷积层的 {ratio} 倍。",
     )
 
 
@@ -242,13 +247,21 @@ def _plot_shift_responses(fig: Figure, r: ShiftResponses) -> None:
 
 def _shift_responses_html(r: ShiftResponses) -> str:
     (shift_y, shift_x), (conv_err, fc_err) = r.shift, r.errors()
-    return (
-        f"Shift ({shift_y}, {shift_x}): strongest conv response moves {_peak(r.conv[0])} → {_peak(r.conv[1])}; "
-        f"strongest FC response {_peak(r.fc[0])} → {_peak(r.fc[1])}.<br>"
-        f"<code>max |conv(shift(X)) − shift(conv(X))| = {conv_err:.2g}</code> "
-        f"({'equivariant ✓' if r.equivariant() else 'not equal: content was cut off at the border'})<br>"
-        f"<code>max |FC(shift(X)) − shift(FC(X))| = {fc_err:.3g}</code> (the FC layer has no notion of "
-        "'the same pattern, somewhere else')"
+    shift = f"({shift_y}, {shift_x})"
+    conv_moves, fc_moves = f"{_peak(r.conv[0])} → {_peak(r.conv[1])}", f"{_peak(r.fc[0])} → {_peak(r.fc[1])}"
+    conv_gap = f"<code>max |conv(shift(X)) − shift(conv(X))| = {conv_err:.2g}</code>"
+    fc_gap = f"<code>max |FC(shift(X)) − shift(FC(X))| = {fc_err:.3g}</code>"
+    if r.equivariant():
+        verdict = tr("equivariant ✓", "平移等变 ✓")
+    else:
+        verdict = tr("not equal: content was cut off at the border", "不相等：有内容在边界处被截掉了")
+    return tr(
+        f"Shift {shift}: strongest conv response moves {conv_moves}; strongest FC response {fc_moves}.<br>"
+        f"{conv_gap} ({verdict})<br>"
+        f"{fc_gap} (the FC layer has no notion of 'the same pattern, somewhere else')",
+        f"平移 {shift}：卷积层最强响应的位置 {conv_moves}；全连接层最强响应的位置 {fc_moves}。<br>"
+        f"{conv_gap}（{verdict}）<br>"
+        f"{fc_gap}（全连接层没有“同一个图案换了个位置”的概念）",
     )
 
 

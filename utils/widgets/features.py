@@ -23,6 +23,7 @@ from torch import nn
 
 from .._checks import check_choice, check_index, check_tensor
 from ..data import split_digits
+from ..i18n import tr
 from ..models import lenet
 from ..receptive import ReceptiveField, receptive_fields, to_layers
 from ._base import ConvLabWidget, DrawResult, slider
@@ -209,18 +210,24 @@ def _plot_layer_output(fig: Figure, v: LayerOutput) -> None:
 
 
 def _layer_output_html(v: LayerOutput) -> str:
-    head = f"layer {v.layer} <b>{v.name}</b> outputs"
+    head = tr(f"layer {v.layer} <b>{v.name}</b> outputs", f"第 {v.layer} 层 <b>{v.name}</b> 输出")
     if v.kind == "maps":
         (C, H, W), strength = v.a.shape, v.strength()
         top = int(strength.argmax())
-        return (f"{head} {C}×{H}×{W}: one {H}×{W} feature map per channel "
-                f"(通道). Strongest channel: {top} (max {strength[top]:.2f}).")
+        return tr(f"{head} {C}×{H}×{W}: one {H}×{W} feature map per channel "
+                  f"(通道). Strongest channel: {top} (max {strength[top]:.2f}).",
+                  f"{head} {C}×{H}×{W}：每个通道一张 {H}×{W} 的特征映射。"
+                  f"最强的通道：{top}（最大值 {strength[top]:.2f}）。")
     if v.kind == "logits":
-        return (f"{head} 10 logits, one per digit; the largest ({v.a[v.prediction]:.2f}) is the "
-                f"prediction: <b>{v.prediction}</b>.")
-    n = v.a.size
-    return (f"{head} a vector of {n} numbers: no channels or positions any more, every unit sees "
-            f"the whole image. {int((v.a > 0).sum())} of {n} are > 0.")
+        largest = f"{v.a[v.prediction]:.2f}"
+        return tr(f"{head} 10 logits, one per digit; the largest ({largest}) is the "
+                  f"prediction: <b>{v.prediction}</b>.",
+                  f"{head} 10 个 logit，每个数字一个；最大的那个（{largest}）就是预测：<b>{v.prediction}</b>。")
+    n, positive = v.a.size, int((v.a > 0).sum())
+    return tr(f"{head} a vector of {n} numbers: no channels or positions any more, every unit sees "
+              f"the whole image. {positive} of {n} are > 0.",
+              f"{head} 一个含 {n} 个数的向量：不再有通道和位置，每个单元都能看到整张图像。"
+              f"{n} 个中有 {positive} 个 > 0。")
 
 
 def draw_feature_maps(
@@ -322,14 +329,23 @@ def _plot_trained_unit(fig: Figure, u: TrainedUnit) -> None:
 def _trained_unit_html(u: TrainedUnit) -> str:
     ((r0, r1), (c0, c1)), (channel, i, j), size = u.region, u.unit, u.fields[-1].size
     steps = " → ".join(f"{f.layer.label}: {f.size[0]}" for f in u.fields)
-    padded = u.region != u.clipped
-    return (f"unit [{channel}, {i}, {j}] of layer {u.layer} ({u.name}) = {u.value:.3f}. It can see input rows "
-            f"{r0}…{r1 - 1} and columns {c0}…{c1 - 1} ({size[0]}×{size[1]} pixels"
-            f"{', partly zero padding' if padded else ''}); "
-            f"{int((u.grad > 0).sum())} pixels actually move it for this digit (red)."
-            f"<br>感受野 receptive field layer by layer, r<sub>l</sub> = r<sub>l−1</sub> + (k<sub>l</sub> − 1)·j<sub>l−1</sub>: "
-            f"<code>pixel 1 → {html.escape(steps)}</code>"
-            + ("" if u.gradient_box() else "<br>This unit is 0 here (ReLU off), so no pixel moves it: try another digit."))
+    padded, moving = u.region != u.clipped, int((u.grad > 0).sum())
+    rows, cols, unit = f"{r0}…{r1 - 1}", f"{c0}…{c1 - 1}", f"[{channel}, {i}, {j}]"
+    rule = "r<sub>l</sub> = r<sub>l−1</sub> + (k<sub>l</sub> − 1)·j<sub>l−1</sub>"
+    chain = f"<code>pixel 1 → {html.escape(steps)}</code>"
+    text = tr(f"unit {unit} of layer {u.layer} ({u.name}) = {u.value:.3f}. It can see input rows "
+              f"{rows} and columns {cols} ({size[0]}×{size[1]} pixels"
+              f"{', partly zero padding' if padded else ''}); "
+              f"{moving} pixels actually move it for this digit (red)."
+              f"<br>感受野 receptive field layer by layer, {rule}: {chain}",
+              f"第 {u.layer} 层（{u.name}）的单元 {unit} = {u.value:.3f}。它能看到输入的第 {rows} 行和"
+              f"第 {cols} 列（{size[0]}×{size[1]} 个像素{'，部分是零填充' if padded else ''}）；"
+              f"对这个数字，实际影响它的像素有 {moving} 个（红色）。"
+              f"<br>逐层的感受野，{rule}：{chain}")
+    if not u.gradient_box():
+        text += tr("<br>This unit is 0 here (ReLU off), so no pixel moves it: try another digit.",
+                   "<br>这个单元在这里为 0（ReLU 没有激活），没有像素能影响它：换一个数字试试。")
+    return text
 
 
 def draw_trained_receptive_field(

@@ -11,6 +11,7 @@ from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 
 from .._checks import IntOrPair, Pair, as_pair, check_index
+from ..i18n import tr
 from ..shapes import conv_output_shape
 from ._base import ConvLabWidget, DrawResult, fmt, slider
 from ._draw import CELL_COLOR, WINDOW_COLOR, draw_grid, fit_grid, outline, outline_cells
@@ -69,8 +70,9 @@ def shape_formula(n: int, k: int, p: int, s: int, d: int, axis: str = "h") -> st
 def _d2l_formula(n: int, k: int, p: int, s: int, axis: str) -> str:
     total = 2 * p
     num = n - k + total + s
-    return (f"d2l ({axis}, total padding p_{axis} = 2·{p} = {total}): "
-            f"⌊({n} − {k} + {total} + {s}) / {s}⌋ = ⌊{num} / {s}⌋ = {num // s}")
+    label = tr(f"d2l ({axis}, total padding p_{axis} = 2·{p} = {total}): ",
+               f"d2l（{axis}，总填充 p_{axis} = 2·{p} = {total}）：")
+    return label + f"⌊({n} − {k} + {total} + {s}) / {s}⌋ = ⌊{num} / {s}⌋ = {num // s}"
 
 
 def _covered(n_padded: int, k: int, s: int, d: int, n_out: int) -> np.ndarray:
@@ -172,15 +174,21 @@ def _padding_html(w: PaddedWindow) -> str:
         lines += [f"<code>{_d2l_formula(n[a], k[a], p[a], s[a], axis)}</code>" for a, axis in enumerate("hw")]
     else:
         span = tuple(d[a] * (k[a] - 1) + 1 for a in range(2))
-        lines.append(f"dilated kernel spans d·(k − 1) + 1 = {span[0]}×{span[1]} cells with only "
-                     f"{k[0]}×{k[1]} weights")
-    lines.append(f"output[{w.cell[0]}, {w.cell[1]}] ← padded input rows {w.rows[0]}…{w.rows[-1]}, "
-                 f"cols {w.cols[0]}…{w.cols[-1]}")
+        lines.append(tr(f"dilated kernel spans d·(k − 1) + 1 = {span[0]}×{span[1]} cells with only "
+                        f"{k[0]}×{k[1]} weights",
+                        f"膨胀后的卷积核覆盖 d·(k − 1) + 1 = {span[0]}×{span[1]} 个格子，"
+                        f"却只有 {k[0]}×{k[1]} 个权重"))
+    rows, cols = f"{w.rows[0]}…{w.rows[-1]}", f"{w.cols[0]}…{w.cols[-1]}"
+    cell = f"output[{w.cell[0]}, {w.cell[1]}]"
+    lines.append(tr(f"{cell} ← padded input rows {rows}, cols {cols}",
+                    f"<code>{cell}</code> ← 填充后输入的第 {rows} 行、第 {cols} 列"))
     if w.unused_cells:
-        lines.append(f"{w.unused_cells} input cell(s) are never under any window (pink)")
+        lines.append(tr(f"{w.unused_cells} input cell(s) are never under any window (pink)",
+                        f"有 {w.unused_cells} 个输入格子从未落在任何窗口之下（粉色）"))
     call = conv2d_call(k, padding=p, stride=s, dilation=d)
-    lines.append(f"<code>{call}</code> turns (1, 1, {n[0]}, {n[1]}) into (1, 1, {w.output_shape[0]}, "
-                 f"{w.output_shape[1]})")
+    before, after = f"(1, 1, {n[0]}, {n[1]})", f"(1, 1, {w.output_shape[0]}, {w.output_shape[1]})"
+    lines.append(tr(f"<code>{call}</code> turns {before} into {after}",
+                    f"<code>{call}</code> 把 {before} 变成 {after}"))
     return "<br>".join(lines)
 
 

@@ -17,6 +17,7 @@ import torch.nn.functional as F
 from matplotlib.figure import Figure
 
 from .._checks import IntOrPair, Pair, as_pair, check_index, check_int, check_tensor
+from ..i18n import tr
 from ..pool import pool2d
 from ._base import ConvLabWidget, DrawResult, fmt, slider
 from ._draw import CELL_COLOR, WINDOW_COLOR, draw_grid, fit_grid, outline
@@ -100,14 +101,19 @@ def _pooling_html(w: PoolWindow) -> str:
     (i, j), k, p, s = w.cell, w.pool_size, w.padding, w.stride
     line = f"<code>Y[{i}, {j}] = {w.arithmetic}</code>"
     if w.mode == "max":
-        line += f" &nbsp; winner: <code>{', '.join(f'X[{r}, {c}]' for r, c in w.winners)}</code>"
+        winners = ", ".join(f"X[{r}, {c}]" for r, c in w.winners)
+        line += f" &nbsp; {tr('winner:', '最大值来自')} <code>{winners}</code>"
     layer = "MaxPool2d" if w.mode == "max" else "AvgPool2d"
     call = f"nn.{layer}(kernel_size={fmt(k)}, stride={fmt(s)}, padding={fmt(p)})"
     (n_h, n_w), (out_h, out_w) = w.x_shape, w.Y.shape
-    shape = (f"output height ⌊({n_h} + 2·{p[0]} − {k[0]}) / {s[0]}⌋ + 1 = {out_h}, "
-             f"width ⌊({n_w} + 2·{p[1]} − {k[1]}) / {s[1]}⌋ + 1 = {out_w}")
-    default = "" if s != k else " (= the default: PyTorch's pooling stride defaults to the window size)"
-    return f"{line}<br><small>{shape}<br>same as <code>{call}</code>{default}; 0 learnable parameters</small>"
+    height = f"⌊({n_h} + 2·{p[0]} − {k[0]}) / {s[0]}⌋ + 1 = {out_h}"
+    width = f"⌊({n_w} + 2·{p[1]} − {k[1]}) / {s[1]}⌋ + 1 = {out_w}"
+    shape = tr(f"output height {height}, width {width}", f"输出高度 {height}，宽度 {width}")
+    default = "" if s != k else tr(" (= the default: PyTorch's pooling stride defaults to the window size)",
+                                   "（= 默认值：PyTorch 汇聚层的步幅默认等于窗口大小）")
+    same = tr(f"same as <code>{call}</code>{default}; 0 learnable parameters",
+              f"等同于 <code>{call}</code>{default}；没有可学习的参数")
+    return f"{line}<br><small>{shape}<br>{same}</small>"
 
 
 def draw_pooling(

@@ -14,6 +14,7 @@ from matplotlib.patches import Rectangle
 from torch import nn
 
 from .._checks import IntOrPair, Pair, as_pair
+from ..i18n import tr
 from ..receptive import Layer, ReceptiveField, conv_layer, footprints, pool_layer, receptive_fields, to_layers
 from ._base import ConvLabWidget, DrawResult, slider
 from ._draw import CELL_COLOR, WINDOW_COLOR, draw_grid, outline
@@ -105,15 +106,24 @@ def _trace_html(t: Trace) -> str:
     prev = t.fields[-2] if len(t.fields) > 1 else None
     j_prev, r_prev = (prev.jump[0], prev.size[0]) if prev else (1, 1)
     last = rf.layer
-    formula = f"r = {r_prev} + ({last.kernel_size[0]} − 1)·{last.dilation[0]}·{j_prev} = {rf.size[0]} (rows)"
+    formula = (f"r = {r_prev} + ({last.kernel_size[0]} − 1)·{last.dilation[0]}·{j_prev} = {rf.size[0]} "
+               + tr("(rows)", "（行方向）"))
+    seen_rows, seen_cols, size = f"<b>{cr0}…{cr1 - 1}</b>", f"<b>{cc0}…{cc1 - 1}</b>", f"{rf.size[0]}×{rf.size[1]}"
+    clipped, pixels = t.region != t.unclipped, int(t.masks[0].sum())
+    sees = tr(
+        f"Unit ({row}, {col}) of the last layer sees input rows {seen_rows} and columns {seen_cols}: "
+        f"a {size} receptive field" + (" (clipped at the border; the rest is padding)" if clipped else "")
+        + f"; {pixels} input pixels actually feed it.",
+        f"最后一层的单元 ({row}, {col}) 能看到输入的第 {seen_rows} 行和第 {seen_cols} 列：感受野为 {size}"
+        + ("（在边界处被截断，其余部分是填充）" if clipped else "") + f"；实际连到它的输入像素有 {pixels} 个。",
+    )
+    headers = "".join(f"<th>{h}</th>" for h in (tr("layer", "层"), tr("receptive field r", "感受野 r"),
+                                                 tr("jump j", "跳距 j"), tr("start t", "起点 t")))
     return (
-        f"<div>Unit ({row}, {col}) of the last layer sees input rows <b>{cr0}…{cr1 - 1}</b> and columns "
-        f"<b>{cc0}…{cc1 - 1}</b>: a {rf.size[0]}×{rf.size[1]} receptive field"
-        + (" (clipped at the border; the rest is padding)" if t.region != t.unclipped else "")
-        + f"; {int(t.masks[0].sum())} input pixels actually feed it.</div>"
-        f"<div><code>r_l = r_(l−1) + (k_l − 1)·d_l·j_(l−1), j_l = j_(l−1)·s_l</code>; last layer: "
+        f"<div>{sees}</div>"
+        f"<div><code>r_l = r_(l−1) + (k_l − 1)·d_l·j_(l−1), j_l = j_(l−1)·s_l</code>{tr('; last layer: ', '；最后一层：')}"
         f"<code>{formula}</code></div>"
-        "<table><tr><th>layer</th><th>receptive field r</th><th>jump j</th><th>start t</th></tr>"
+        f"<table><tr>{headers}</tr>"
         f"{rows}</table>"
     )
 
