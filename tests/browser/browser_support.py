@@ -15,7 +15,9 @@ browser the suite skips locally with a message saying how to get one; in CI (CI=
 from __future__ import annotations
 
 import json
+import math
 import os
+import re
 import secrets
 import signal
 import socket
@@ -37,6 +39,15 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
 IN_CI = os.environ.get("CI", "").lower() == "true"
+CHANGE_TIMEOUT_S = 2.0  # a kernel-side redraw, in the browser, must show within this
+
+# Requests allowed to fail: the course runs offline, and the Colab / Binder badge images in
+# each chapter's first cell live on those hosts. Chromium logs each failed load as a console
+# error ("Failed to load resource: net::ERR_NAME_NOT_RESOLVED", without the URL), so as many of
+# those console lines as there were such failed badge requests are dropped; every other failed
+# request (its URL is reported) and every other console error fails the test.
+BENIGN_FAILED_HOSTS = ("https://colab.research.google.com/", "https://mybinder.org/")
+FAILED_LOAD = "Failed to load resource: "
 
 # JupyterLab settings for the test server: every cell stays in the DOM (no virtual
 # scrolling, so every widget can be found), and no news / update checks reach the network.
@@ -83,6 +94,7 @@ class LabServer:
         return json.loads(body) if body else None
 
     def url(self, nb_name: str) -> str:
+        """JupyterLab showing notebooks/<nb_name> (a name as ``notebook_name`` gives it)."""
         return f"{self.base}/lab/tree/notebooks/{nb_name}?reset&token={self.token}"
 
     def shutdown(self) -> list[str]:
@@ -124,6 +136,15 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def notebook_name(nb: Path) -> str:
+    """Where a chapter lives under notebooks/: ``02_corr2d.ipynb``, ``zh/02_corr2d.ipynb`` (the
+    Chinese edition keeps its folder: its glossary link and language depend on it)."""
+    try:
+        return nb.resolve().relative_to(REPO / "notebooks").as_posix()
+    except ValueError:
+        return nb.name
+
+
 def output_free_copy(src: Path, dest: Path) -> None:
     """Copy a notebook without outputs or execution counts, so Run All must make them all."""
     nb = nbformat.read(src, as_version=4)
@@ -141,7 +162,9 @@ def start_lab(tmp: Path, notebooks: list[Path], timeout: float = 90) -> LabServe
         if (REPO / name).exists():
             (root / name).symlink_to(REPO / name, target_is_directory=True)
     for nb in notebooks:
-        output_free_copy(nb, root / "notebooks" / nb.name)
+        dest = root / "notebooks" / notebook_name(nb)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        output_free_copy(nb, dest)
     settings = tmp / "lab-settings"
     for rel, value in LAB_SETTINGS.items():
         path = settings / rel
@@ -169,7 +192,7 @@ def start_lab(tmp: Path, notebooks: list[Path], timeout: float = 90) -> LabServe
         proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=fh, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL, start_new_session=True, preexec_fn=_die_with_parent)
     server = LabServer(root=root, port=port, token=token, proc=proc, log=log,
-                       notebooks=[nb.name for nb in notebooks])
+                       notebooks=[notebook_name(nb) for nb in notebooks])
     deadline = time.monotonic() + timeout
     while True:
         if proc.poll() is not None:
@@ -182,3 +205,298 @@ def start_lab(tmp: Path, notebooks: list[Path], timeout: float = 90) -> LabServe
                 server.shutdown()
                 raise RuntimeError(f"JupyterLab did not answer in {timeout} s:\n{log.read_text()[-3000:]}") from exc
             time.sleep(0.25)
+
+
+# ---------------------------------------------------------------- page helpers (shared with tests/hub)
+# A ConvLab widget with front-end frames holds one <img> per frame, all but the visible one hidden
+# (display: none inside its frames Tab): every helper below reads the VISIBLE picture and text.
+_JS_VISIBLE = """
+  const shown = (e) => e.offsetParent !== null && e.getBoundingClientRect().width > 0;
+  const visibleImg = (el) => [...el.querySelectorAll('img')].find(shown) || null;
+"""
+
+JS_RUN_STATE = """() => {
+  const cells = [...document.querySelectorAll('.jp-Notebook .jp-CodeCell')];
+  const prompts = cells.map(c => (c.querySelector('.jp-InputArea-prompt')?.textContent || '').trim());
+  const empty = cells.map(c => {
+    const ed = c.querySelector('.jp-InputArea-editor .cm-content');
+    return ed ? ed.textContent.trim() === '' : false; });
+  const st = document.querySelector('.jp-Notebook-ExecutionIndicator');
+  return {total: cells.filter((c, i) => !empty[i]).length,
+          done: prompts.filter((p, i) => !empty[i] && /^\\[\\d+\\]:$/.test(p)).length,
+          running: prompts.filter(p => p === '[*]:').length,
+          status: st ? st.getAttribute('data-status') : null};
+}"""
+
+JS_IMAGE_DIGEST = """async (el) => {""" + _JS_VISIBLE + """
+  const img = visibleImg(el);
+  if (!img || !img.src) return null;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    try {
+      const buf = await (await fetch(img.src)).arrayBuffer();
+      const d = await crypto.subtle.digest('SHA-256', buf);
+      return [...new Uint8Array(d)].map(b => b.toString(16).padStart(2, '0')).join('') + ':' + buf.byteLength;
+    } catch (e) { await new Promise(r => setTimeout(r, 20)); }  // blob URL replaced meanwhile
+  }
+  return 'unreadable:' + img.src;
+}"""
+
+JS_IMAGE_SIZE = """(el) => {""" + _JS_VISIBLE + """
+  const img = visibleImg(el);
+  return img ? [img.naturalWidth, Math.round(img.getBoundingClientRect().width)] : [0, 0];
+}"""
+
+JS_HTML_TEXT = """(el) => {""" + _JS_VISIBLE + """
+  return [...el.querySelectorAll('.widget-html-content')].filter(shown).map(e => e.innerHTML).join('|');
+}"""
+
+# Key press (or click) to new picture, measured in the page: from the event's timestamp (keydown,
+# click, change) to the
+# start of the first frame (requestAnimationFrame's time) in which the VISIBLE <img> is another
+# one or has another src, decoded and laid out. Arm it, act, then read window.__convlabLatency
+# (ms is null on timeout).
+JS_ARM_LATENCY = """(el) => {""" + _JS_VISIBLE + """
+  const first = visibleImg(el);
+  const state = {t0: null, ms: null, done: false, before: first, beforeSrc: first ? first.src : null};
+  window.__convlabLatency = state;
+  const types = ['keydown', 'click', 'change'];  // a key, a button clicked, a value picked
+  const start = (e) => {
+    if (state.t0 === null) state.t0 = e.timeStamp;
+    for (const t of types) document.removeEventListener(t, start, true);
+  };
+  for (const t of types) document.addEventListener(t, start, true);
+  const deadline = performance.now() + %d;
+  const tick = (frameTime) => {  // the start of the frame this callback runs in
+    const img = visibleImg(el);
+    if (state.t0 !== null && img && (img !== state.before || img.src !== state.beforeSrc)
+        && img.complete && img.naturalWidth > 0) {
+      state.ms = Math.max(frameTime, state.t0) - state.t0; state.done = true; return;
+    }
+    if (performance.now() > deadline) { state.done = true; return; }
+    requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+}"""
+
+# The page's frame interval: the median time between requestAnimationFrame callbacks (ms).
+JS_FRAME_INTERVAL = """() => new Promise(done => {
+  const times = [];
+  const tick = (t) => {
+    times.push(t);
+    if (times.length < 31) { requestAnimationFrame(tick); return; }
+    const gaps = times.slice(1).map((x, i) => x - times[i]).sort((a, b) => a - b);
+    done(gaps[15]);
+  };
+  requestAnimationFrame(tick);
+})"""
+
+# LaTeX that MathJax could not typeset: an unknown environment or a syntax error becomes
+# <mjx-merror data-mjx-error=...>; an undefined macro (\\fracc) is shown as red text.
+JS_MATH_ERRORS = """() => {
+  const out = [];
+  for (const e of document.querySelectorAll('.jp-Notebook mjx-merror, .jp-Notebook [data-mjx-error]'))
+    out.push('LaTeX error: ' + (e.getAttribute('data-mjx-error') || e.textContent));
+  for (const e of document.querySelectorAll('.jp-Notebook mjx-assistive-mml mtext[mathcolor="red"]'))
+    out.push('undefined LaTeX macro: ' + e.textContent);
+  return [...new Set(out)];
+}"""
+
+JS_OUTPUT_PROBLEMS = """() => {
+  const out = [];
+  for (const cell of document.querySelectorAll('.jp-Notebook .jp-CodeCell')) {
+    const txt = (cell.querySelector('.jp-OutputArea')?.innerText || '');
+    for (const bad of ['Error displaying widget', 'Error rendering view', 'Failed to display model',
+                       'Model not found', 'Loading widget...']) {
+      if (txt.includes(bad)) out.push(bad + ' in cell: ' +
+        (cell.querySelector('.cm-content')?.textContent || '').slice(0, 80));
+    }
+  }
+  return out;
+}"""
+
+# Chinese characters drawn with the notebook's own font: a missing CJK font shows every
+# character as the same box, the box any unassigned code point gets.
+JS_CJK_GLYPHS = """() => {
+  const md = document.querySelector('.jp-Notebook .jp-RenderedMarkdown p') || document.body;
+  const font = getComputedStyle(md).font;
+  const canvas = document.createElement('canvas');
+  canvas.width = 64; canvas.height = 40;
+  const ctx = canvas.getContext('2d');
+  const draw = (ch) => {
+    ctx.clearRect(0, 0, 64, 40); ctx.font = font; ctx.fillText(ch, 4, 30);
+    return Array.from(ctx.getImageData(0, 0, 64, 40).data).join(',');
+  };
+  const box = draw('\\u{10FFFD}');
+  return {font, distinct: draw('卷') !== draw('积'), boxes: ['卷', '积', '层'].filter(c => draw(c) === box)};
+}"""
+
+
+def _menu(page, menu: str, command: str) -> None:
+    page.locator(".lm-MenuBar-item", has_text=re.compile(rf"^{menu}$")).click()
+    page.locator(f".lm-Menu-item[data-command='{command}']").first.click()
+
+
+def _wait_kernel_ready(page, lab, timeout: float) -> None:
+    """Until the server has a kernel with the page connected to it, and the page shows it idle.
+
+    (The page's status reads "idle" for a moment before any kernel exists; Run All then
+    would open a "Select Kernel" dialog.)
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        kernels = lab.api("GET", "/api/kernels")
+        ready = (len(kernels) == 1 and kernels[0].get("connections", 0) >= 1
+                 and kernels[0].get("execution_state") == "idle")
+        if ready and page.evaluate(
+                "() => document.querySelector('.jp-Notebook-ExecutionIndicator')?.getAttribute('data-status')"
+        ) == "idle" and not page.locator(".jp-Dialog").count():
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no idle kernel connected within {timeout} s: {kernels}")
+        time.sleep(0.25)
+
+
+def _wait_run_all(page, timeout: float) -> dict:
+    """Poll until every code cell ran (or execution stopped on an error); return the last state."""
+    deadline = time.monotonic() + timeout
+    idle_since = None
+    while True:
+        state = page.evaluate(JS_RUN_STATE)
+        if state["done"] == state["total"] and state["running"] == 0 and state["status"] == "idle":
+            return state
+        # Run All stops at an error: nothing queued, kernel idle, cells left unexecuted.
+        if state["running"] == 0 and state["status"] == "idle" and state["done"] > 0:
+            idle_since = idle_since or time.monotonic()
+            if time.monotonic() - idle_since > 5:
+                return state
+        else:
+            idle_since = None
+        if time.monotonic() > deadline:
+            return {**state, "timed_out": True}
+        time.sleep(0.25)
+
+
+def _save_and_read(page, lab, nb_name: str) -> nbformat.NotebookNode:
+    path = lab.root / "notebooks" / nb_name
+    before = path.stat().st_mtime_ns
+    _menu(page, "File", "docmanager:save")
+    deadline = time.monotonic() + 30
+    while path.stat().st_mtime_ns == before or page.locator(".lm-TabBar-tab.jp-mod-dirty").count():
+        if time.monotonic() > deadline:
+            raise AssertionError("JupyterLab did not save the notebook within 30 s")
+        time.sleep(0.2)
+    return nbformat.read(path, as_version=4)
+
+
+def _error_outputs(nb: nbformat.NotebookNode) -> list[str]:
+    errors = []
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code" or "raises-exception" in cell.metadata.get("tags", []):
+            continue
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error":
+                errors.append(f"cell {i}: {out.get('ename')}: {out.get('evalue')}\n  {cell.source[:120]!r}")
+    return errors
+
+
+def _poll_change(page, el, before_img, before_html, timeout=CHANGE_TIMEOUT_S):
+    """Wait until the widget's visible PNG (or HTML) differs; return (what changed, seconds, image, html)."""
+    t0 = time.monotonic()
+    while True:
+        img = el.evaluate(JS_IMAGE_DIGEST)
+        if img != before_img:
+            return "image", time.monotonic() - t0, img, el.evaluate(JS_HTML_TEXT)
+        elapsed = time.monotonic() - t0
+        if elapsed > timeout:
+            html = el.evaluate(JS_HTML_TEXT)
+            return ("html" if html != before_html else None), elapsed, img, html
+        time.sleep(0.03)
+
+
+@dataclass
+class Control:
+    kind: str  # slider, toggle-buttons, dropdown, radio, checkbox
+    box: object  # the control's widget element (it carries the css classes)
+    target: object  # what a student acts on: a slider's handle, the select, the group
+    label: str
+    frontend: bool  # driven by the page alone (css class convlab-frontend-control)
+
+
+def _controls(el) -> list[Control]:
+    """Every control of one ConvLab widget, in page order."""
+    found = []
+    for kind, box_css, target_css in (("slider", ".widget-slider", ".noUi-handle"),
+                                      ("toggle-buttons", ".widget-toggle-buttons", None),
+                                      ("dropdown", ".widget-dropdown", "select"),
+                                      ("radio", ".widget-radio", ".widget-radio-box"),
+                                      ("checkbox", ".widget-checkbox", "input[type=checkbox]")):
+        for box in el.locator(box_css).all():
+            target = box.locator(target_css).first if target_css else box
+            label = (box.locator(".widget-label").first.text_content() or "").strip() or kind
+            frontend = "convlab-frontend-control" in (box.get_attribute("class") or "").split()
+            found.append(Control(kind, box, target, label, frontend))
+    return found
+
+
+def _move(page, kind: str, control) -> str:
+    """Change one control by one step, the way a student would; return a description."""
+    if kind == "slider":
+        now, hi = control.get_attribute("aria-valuenow"), control.get_attribute("aria-valuemax")
+        key = "ArrowLeft" if now is not None and hi is not None and float(now) >= float(hi) else "ArrowRight"
+        control.focus()
+        page.keyboard.press(key)
+        return f"slider {now} {key}"
+    if kind == "toggle-buttons":
+        buttons = control.locator("button")
+        n = buttons.count()
+        active = next((i for i in range(n) if "mod-active" in (buttons.nth(i).get_attribute("class") or "")), -1)
+        target = (active + 1) % n
+        buttons.nth(target).click()
+        return f"toggle {active}->{target}"
+    if kind == "dropdown":
+        n = control.locator("option").count()
+        current = control.evaluate("s => s.selectedIndex")
+        target = (current + 1) % n
+        control.select_option(index=target)
+        return f"dropdown {current}->{target}"
+    if kind == "radio":
+        radios = control.locator("input[type=radio]")
+        n = radios.count()
+        current = next((i for i in range(n) if radios.nth(i).is_checked()), -1)
+        target = (current + 1) % n
+        radios.nth(target).check()
+        return f"radio {current}->{target}"
+    control.click()  # checkbox
+    return "checkbox"
+
+
+def _measure_move(page, el, control: Control, timeout: float = CHANGE_TIMEOUT_S) -> tuple[str, float | None]:
+    """Move ``control`` one step; return (description, ms from the key press or click to the new
+    picture on screen, None when the picture did not change within ``timeout``)."""
+    el.evaluate(JS_ARM_LATENCY % int(timeout * 1000))
+    how = _move(page, control.kind, control.target)
+    deadline = time.monotonic() + timeout + 1
+    while True:
+        state = page.evaluate("() => ({done: window.__convlabLatency.done, ms: window.__convlabLatency.ms})")
+        if state["done"] or time.monotonic() > deadline:
+            return how, state["ms"]
+        time.sleep(0.01)
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-th percentile (0–100) of values, nearest rank: a value that was measured."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
+
+
+def _console_errors(messages: list[str], failed_requests: list[str]) -> list[str]:
+    """Console errors and failed requests that are not the offline badge images."""
+    benign = [u for u in failed_requests if u.startswith(BENIGN_FAILED_HOSTS)]
+    problems = [f"request failed: {u}" for u in failed_requests if u not in benign]
+    budget = len(benign)
+    for m in messages:
+        if budget and FAILED_LOAD in m:
+            budget -= 1
+            continue
+        problems.append(m)
+    return problems

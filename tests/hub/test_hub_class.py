@@ -35,6 +35,16 @@ from pathlib import Path
 import nbformat
 import psutil
 import pytest
+from browser_support import (
+    JS_HTML_TEXT,
+    JS_IMAGE_DIGEST,
+    JS_OUTPUT_PROBLEMS,
+    _error_outputs,
+    _menu,
+    _move,
+    _poll_change,
+    _wait_run_all,
+)
 from hub_support import (
     ARTIFACTS,
     REPO,
@@ -44,16 +54,6 @@ from hub_support import (
     marked_processes,
     record_timings,
     start_hub,
-)
-from test_notebooks_in_browser import (
-    JS_HTML_TEXT,
-    JS_IMAGE_DIGEST,
-    JS_OUTPUT_PROBLEMS,
-    _error_outputs,
-    _menu,
-    _move,
-    _poll_change,
-    _wait_run_all,
 )
 
 from tools.hub_link import nbgitpuller_link, repo_folder
