@@ -316,3 +316,12 @@ def test_ipywidgets_7_api_only():
 
     source = inspect.getsource(base)
     assert "widgets.Stack" not in source and ".titles" not in source
+
+
+def test_frames_can_be_switched_off_for_executing_notebooks(monkeypatch):
+    monkeypatch.setenv("CONVLAB_FRAMES", "off")
+    w = toy_widget()
+    assert w.frontend == () and list(w.frames) == [()] and w.text.value == "n=2 k=1 a"
+    monkeypatch.setenv("CONVLAB_FRAMES", "sometimes")
+    with pytest.raises(ValueError, match="CONVLAB_FRAMES must be 'on' or 'off', got 'sometimes'"):
+        toy_widget()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import os
 import random
 import time
 from collections.abc import Callable, Iterator
@@ -121,15 +122,17 @@ async def settle(w: Any, timeout: float = 120.0) -> None:
 
 @contextmanager
 def kernel_side() -> Iterator[None]:
-    """Widgets built inside draw on every move, with no front-end frames (a zero frame budget):
+    """Widgets built inside draw on every move, with no front-end frames (``CONVLAB_FRAMES=off``):
     for tests of what a widget draws, which is the same in both modes, without rendering every
     frame of every setting."""
-    from utils.widgets import ConvLabWidget
-    from utils.widgets._base import FrameBudget
+    from utils.widgets._base import FRAMES_ENV
 
-    before = ConvLabWidget.default_budget
-    ConvLabWidget.default_budget = FrameBudget(frames=0)
+    before = os.environ.get(FRAMES_ENV)
+    os.environ[FRAMES_ENV] = "off"
     try:
         yield
     finally:
-        ConvLabWidget.default_budget = before
+        if before is None:
+            del os.environ[FRAMES_ENV]
+        else:
+            os.environ[FRAMES_ENV] = before

@@ -23,6 +23,7 @@ import html
 import io
 import itertools
 import math
+import os
 import sys
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -50,6 +51,9 @@ FRAMES_CSS = """<style>
   background: transparent !important; overflow: visible !important; }
 </style>"""
 
+# "off": every widget redraws on every move, with no front-end frames (e.g. to execute notebooks
+# whose saved widget state should stay small)
+FRAMES_ENV = "CONVLAB_FRAMES"
 QUIET_S = 0.5  # the other frames wait until the controls have been still this long: moves come first
 
 
@@ -66,6 +70,14 @@ class FrameBudget:
 
     def allows(self, n_frames: int, png_bytes: int) -> bool:
         return n_frames <= self.frames and n_frames * png_bytes <= self.bytes
+
+
+def frames_on() -> bool:
+    """Whether widgets render front-end frames: ``CONVLAB_FRAMES`` is "on" (the default) or "off"."""
+    value = os.environ.get(FRAMES_ENV, "on")
+    if value not in ("on", "off"):
+        raise ValueError(f"{FRAMES_ENV} must be 'on' or 'off', got {value!r}")
+    return value == "on"
 
 
 def figure_png(fig: Figure, dpi: int = 80) -> bytes:
@@ -97,22 +109,31 @@ def draw_or_explain(draw: DrawFn, fig: Figure, values: dict[str, Any]) -> tuple[
 class Frame:
     """The picture (``image``) and arithmetic (``text``) for one value of the front-end controls.
 
-    ``info``/``error`` are what its draw reported; ``current`` is False while it still
-    shows an older setting of the kernel-side controls (it is re-rendered soon).
+    ``info``/``error`` are what its draw reported; ``generation`` numbers the setting of the
+    kernel-side controls it was drawn for (an older one: it is drawn again soon).
     """
 
     def __init__(self, layouts: dict[str, Any]) -> None:
         self.image = widgets.Image(format="png", layout=layouts["image"])
         self.text = widgets.HTML(layout=layouts["text"], style=layouts["text_style"])
-        self.box = widgets.VBox([self.image, self.text], layout=layouts["box"])
+        self._layouts = layouts
+        self._box: widgets.VBox | None = None
         self.info: dict[str, Any] = {}
         self.error: str | None = None
         self.generation = -1
-        self.generation_seen = -1  # the settings it was last rendered for
+
+    @property
+    def box(self) -> widgets.VBox:
+        """Picture over text, a page of a frames Tab (made when first needed: a kernel-side widget
+        shows its one frame's picture and text directly, and saves no more models than that)."""
+        if self._box is None:
+            self._box = widgets.VBox([self.image, self.text], layout=self._layouts["box"]())
+        return self._box
 
     def close(self) -> None:
-        for w in (self.box, self.image, self.text):
-            w.close()
+        for w in (self._box, self.image, self.text):
+            if w is not None:
+                w.close()
 
 
 class ConvLabWidget(widgets.VBox):
@@ -138,11 +159,10 @@ class ConvLabWidget(widgets.VBox):
     control: one per turn of the kernel's event loop, once the controls have been still
     for ``QUIET_S``, so that moves are never held up by more than one frame; when Python
     code did: before the code's cell ends, so a saved notebook holds every frame).
-    ``budget`` decides at each of those rebuilds: when all front-end controls'
-    frames do not fit, the outer ones become kernel-side, then all of them (the
-    widget then redraws on every move, as a widget without ``frontend`` does).
-
-    ``budget`` defaults to the class's ``default_budget``.
+    ``budget`` (default ``FrameBudget()``; no frames at all when ``CONVLAB_FRAMES=off``)
+    decides at each of those rebuilds: when all front-end controls' frames do not fit, the outer ones become
+    kernel-side, then all of them (the widget then redraws on every move, as a widget
+    without ``frontend`` does).
 
     Attributes useful in tests: ``controls`` (name → widget), ``figure`` (the
     visible frame, drawn), ``image`` and ``text`` (the visible frame's PNG and
@@ -150,8 +170,6 @@ class ConvLabWidget(widgets.VBox):
     (the controls the browser drives now), ``frames`` (key → ``Frame``),
     ``links`` (the jslinks) and ``pending`` (frames still to re-render).
     """
-
-    default_budget = FrameBudget()
 
     def __init__(
         self,
@@ -169,7 +187,7 @@ class ConvLabWidget(widgets.VBox):
         self.controls = dict(controls)
         self._ranges = dict(ranges or {})
         self._frontend_wanted = _check_frontend(tuple(frontend), self.controls)
-        self.budget = budget or self.default_budget
+        self.budget = budget or (FrameBudget() if frames_on() else FrameBudget(frames=0))
         self._updating = False
         # ipykernel 7 may handle widget messages on a subshell thread as well as the main one: one
         # change at a time (reentrant: a range update notifies from inside a change)
@@ -185,11 +203,11 @@ class ConvLabWidget(widgets.VBox):
             "image": widgets.Layout(max_width="100%", align_self="flex-start"),
             "text": widgets.Layout(),
             "text_style": widgets.HTML.class_traits()["style"].klass(),
-            "box": widgets.Layout(),
-            "tab": widgets.Layout(),
+            "box": _shared(widgets.Layout),  # made when a frames Tab first needs them
+            "tab": _shared(widgets.Layout),
         }
         self._pool: list[Frame] = [Frame(self._layouts)]
-        self._css = widgets.HTML(FRAMES_CSS, layout=widgets.Layout(display="none"))
+        self._css = _shared(lambda: widgets.HTML(FRAMES_CSS, layout=widgets.Layout(display="none")))
         self._head: list[widgets.Widget] = [widgets.HBox(extra)] if extra else []
         self._head += list(self.controls.values())
         self.frontend: tuple[str, ...] = ()
@@ -412,7 +430,7 @@ class ConvLabWidget(widgets.VBox):
         if names:
             top = self._tab((), used)
             self.add_class("convlab-frontend")
-            self.children = [*self._head, self._css, top]
+            self.children = [*self._head, self._css(), top]
         else:
             self.remove_class("convlab-frontend")
             self.children = [*self._head, self._pool[0].image, self._pool[0].text]
@@ -432,7 +450,7 @@ class ConvLabWidget(widgets.VBox):
         index = min(_index(self.controls[name]), len(children) - 1)
         tab = self._tabs.get(prefix)
         if tab is None and not self._spare_tabs:
-            tab = widgets.Tab(children=children, selected_index=index, layout=self._layouts["tab"])
+            tab = widgets.Tab(children=children, selected_index=index, layout=self._layouts["tab"]())
             tab.add_class("convlab-frames")
         else:
             tab = tab or self._spare_tabs.pop()
@@ -484,11 +502,25 @@ class ConvLabWidget(widgets.VBox):
             tab.close()
         for frame in self._pool:
             frame.close()
-        self._css.close()
+        for css in self._css.made:
+            css.close()
         super().close()
 
 
 # ---------------------------------------------------------------------- helpers
+def _shared(make: Callable[[], Any]) -> Any:
+    """``make()`` on the first call; the same object on every later one (``.made``: [] or [it])."""
+    made: list[Any] = []
+
+    def get() -> Any:
+        if not made:
+            made.append(make())
+        return made[0]
+
+    get.made = made
+    return get
+
+
 def _check_frontend(names: tuple[str, ...], controls: dict[str, widgets.ValueWidget]) -> tuple[str, ...]:
     for name in names:
         if name not in controls:
