@@ -325,3 +325,24 @@ def test_frames_can_be_switched_off_for_executing_notebooks(monkeypatch):
     monkeypatch.setenv("CONVLAB_FRAMES", "sometimes")
     with pytest.raises(ValueError, match="CONVLAB_FRAMES must be 'on' or 'off', got 'sometimes'"):
         toy_widget()
+
+
+def test_background_frames_wait_while_any_widget_is_played_with(monkeypatch):
+    import utils.widgets._base as base
+
+    monkeypatch.setattr(base, "QUIET_S", 1.0)  # a wide margin over the pauses below, on any machine
+
+    async def scenario():
+        a, b = toy_widget(), toy_widget()
+        browser_move(a.controls["n"], 5)
+        left = a.pending
+        for n in (3, 4, 5, 6, 7):  # a student plays with another widget, a move every 0.2 s
+            await asyncio.sleep(0.2)
+            browser_move(b.controls["n"], n)
+            assert a.pending == left, "frames drawn while the student was moving a control"
+        await settle(a)
+        await settle(b)
+        assert_frames_are_drawn(a)
+        assert_frames_are_drawn(b)
+
+    asyncio.run(scenario())

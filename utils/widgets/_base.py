@@ -26,6 +26,7 @@ import math
 import os
 import sys
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -54,7 +55,7 @@ FRAMES_CSS = """<style>
 # "off": every widget redraws on every move, with no front-end frames (e.g. to execute notebooks
 # whose saved widget state should stay small)
 FRAMES_ENV = "CONVLAB_FRAMES"
-QUIET_S = 0.5  # the other frames wait until the controls have been still this long: moves come first
+QUIET_S = 0.5  # the other frames wait until no widget's controls have moved for this long: moves come first
 
 
 @dataclass(frozen=True)
@@ -171,6 +172,10 @@ class ConvLabWidget(widgets.VBox):
     ``links`` (the jslinks) and ``pending`` (frames still to re-render).
     """
 
+    # when the browser last moved a kernel-side control of any ConvLab widget: one student, one
+    # kernel, so every widget's background frames wait while any widget is being played with
+    last_move = 0.0
+
     def __init__(
         self,
         draw: DrawFn,
@@ -206,13 +211,16 @@ class ConvLabWidget(widgets.VBox):
             "box": _shared(widgets.Layout),  # made when a frames Tab first needs them
             "tab": _shared(widgets.Layout),
         }
-        self._pool: list[Frame] = [Frame(self._layouts)]
+        # the frames of each inner Tab, by the outer indices (() for a single Tab, or the one picture of a
+        # kernel-side widget): a Tab keeps its first pages when its length changes, and the page shows
+        # the same frame for the same value, so the page redraws no more than it must
+        self._pools: dict[Key, list[Frame]] = {(): [Frame(self._layouts)]}
         self._css = _shared(lambda: widgets.HTML(FRAMES_CSS, layout=widgets.Layout(display="none")))
         self._head: list[widgets.Widget] = [widgets.HBox(extra)] if extra else []
         self._head += list(self.controls.values())
         self.frontend: tuple[str, ...] = ()
         self._counts: tuple[int, ...] = ()
-        self.frames: dict[Key, Frame] = {(): self._pool[0]}
+        self.frames: dict[Key, Frame] = {(): self._frame_for(())}
         self._tabs: dict[Key, widgets.Tab] = {}
         self._links: dict[Key, widgets.Link] = {}
         self._spare_tabs: list[widgets.Tab] = []
@@ -221,7 +229,7 @@ class ConvLabWidget(widgets.VBox):
         self._at_cell_end = False
         self.info: dict[str, Any] = {}
         self.error: str | None = None
-        super().__init__(children=[*self._head, self._pool[0].image, self._pool[0].text])
+        super().__init__(children=[*self._head, self.frames[()].image, self.frames[()].text])
         self.add_class("convlab-widget")
         self.add_class(css_class)
         self._update_ranges()
@@ -275,6 +283,13 @@ class ConvLabWidget(widgets.VBox):
             values[name] = _value_at(self.controls[name], index)
         return values
 
+    def _frame_for(self, key: Key) -> Frame:
+        """The frame that shows ``key``: page ``key[-1]`` of the Tab ``key[:-1]`` (made when new)."""
+        pool = self._pools.setdefault(key[:-1], [])
+        while len(pool) <= (key[-1] if key else 0):
+            pool.append(Frame(self._layouts))
+        return pool[key[-1] if key else 0]
+
     def _render(self, key: Key) -> Frame:
         """Draw the frame ``key`` for the current kernel-side values and send it."""
         text, info, error = self._draw_into_figure(self.values_at(key))
@@ -309,8 +324,10 @@ class ConvLabWidget(widgets.VBox):
         name = next(n for n, c in self.controls.items() if c is change["owner"])
         if name in self.frontend and counts == self._counts:
             self._move_frontend(from_browser)
-        else:
-            self._rebuild(background=from_browser)
+            return
+        if from_browser:
+            ConvLabWidget.last_move = time.monotonic()
+        self._rebuild(background=from_browser)
 
     def _move_frontend(self, from_browser: bool) -> None:
         """The browser shows the frame already; the kernel only catches up."""
@@ -337,12 +354,13 @@ class ConvLabWidget(widgets.VBox):
                 if self.budget.allows(math.prod(_count(self.controls[n]) for n in candidate), len(png)):
                     names = candidate
                     break
-        self._arrange(names)
-        key = self._visible_key()
-        frame = self.frames[key]
+        # the picture before the layout: the page usually shows this very frame already
+        key = tuple(_index(self.controls[n]) for n in names)
+        frame = self._frame_for(key)
         frame.image.value, frame.text.value = png, text
         frame.info, frame.error, frame.generation = info, error, self._generation
         self._figure_shows = (self._generation, key)
+        self._arrange(names)
         self._show(frame)
         if self.pending:
             self._render_rest(background)
@@ -390,6 +408,10 @@ class ConvLabWidget(widgets.VBox):
                 self._job = None
                 if generation != self._generation:
                     return
+                quiet = time.monotonic() - ConvLabWidget.last_move
+                if quiet < QUIET_S:  # another widget is being played with: later
+                    self._job = loop.call_later(QUIET_S - quiet, step)
+                    return
                 stale = self._stale_keys()
                 if stale:
                     self._render(stale[0])
@@ -417,9 +439,7 @@ class ConvLabWidget(widgets.VBox):
                 link.unlink()
             self._tabs, self._links = {}, {}
         keys = list(itertools.product(*(range(c) for c in counts)))
-        while len(self._pool) < len(keys):
-            self._pool.append(Frame(self._layouts))
-        self.frames = dict(zip(keys, self._pool, strict=False))
+        self.frames = {key: self._frame_for(key) for key in keys}
         self.frontend, self._counts = names, counts
         for name, control in self.controls.items():
             if name in names:
@@ -433,7 +453,7 @@ class ConvLabWidget(widgets.VBox):
             self.children = [*self._head, self._css(), top]
         else:
             self.remove_class("convlab-frontend")
-            self.children = [*self._head, self._pool[0].image, self._pool[0].text]
+            self.children = [*self._head, self.frames[()].image, self.frames[()].text]
         for prefix in [p for p in self._tabs if p not in used]:  # inner tabs of outer values gone
             self._links.pop(prefix).unlink()
             self._spare_tabs.append(self._tabs.pop(prefix))
@@ -489,7 +509,7 @@ class ConvLabWidget(widgets.VBox):
 
     def close(self) -> None:
         """Close the widget and every frame, tab and link it made."""
-        if not hasattr(self, "_pool"):  # __init__ failed early (ipywidgets calls close() from __del__)
+        if not hasattr(self, "_pools"):  # __init__ failed early (ipywidgets calls close() from __del__)
             return super().close()
         with self._lock:
             self._close()
@@ -500,7 +520,7 @@ class ConvLabWidget(widgets.VBox):
             link.unlink()
         for tab in [*self._tabs.values(), *self._spare_tabs]:
             tab.close()
-        for frame in self._pool:
+        for frame in (f for pool in self._pools.values() for f in pool):
             frame.close()
         for css in self._css.made:
             css.close()
