@@ -101,11 +101,12 @@ lock: venv-test
 	$(MAKE) execute
 
 # Re-execute notebooks in place so strict nbval compares against fresh outputs.
-# `make execute NB=notebooks/02_corr2d.ipynb` runs just one.
+# `make execute NB=notebooks/02_corr2d.ipynb` runs just one. CONVLAB_FRAMES=off: the saved widget
+# state holds each widget's one picture, not every pre-rendered frame (the book keeps those).
 NB ?= $(NOTEBOOKS)
 NB_GIVEN := $(if $(filter command line environment,$(origin NB)),$(NB))
 execute: venv-test
-	$(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace \
+	CONVLAB_FRAMES=off $(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace \
 		--ExecutePreprocessor.timeout=900 $(NB)
 
 bench: venv-test

@@ -396,7 +396,8 @@ def executed_dir(out: Path) -> Path:
 def kernel_spec(out: Path) -> Path:
     """A kernelspec for this very Python, so the chapters run in the course's venv whatever kernels
     this machine has installed (a user's own "python3" would otherwise win); inline matplotlib as in
-    JupyterLab, even where MPLBACKEND=Agg is set for the tests."""
+    JupyterLab, even where MPLBACKEND=Agg is set for the tests; front-end frames on, even where
+    CONVLAB_FRAMES=off is set for `make execute` (the book's sliders move by them)."""
     where = executed_dir(out) / "kernel"
     spec = where / "kernels" / KERNEL_NAME
     spec.mkdir(parents=True, exist_ok=True)
@@ -404,7 +405,7 @@ def kernel_spec(out: Path) -> Path:
         # Errors only: each kernel would otherwise warn that it talks over local TCP, which is the default.
         "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}", "--IPKernelApp.log_level=ERROR"],
         "display_name": "ConvLab book", "language": "python",
-        "env": {"MPLBACKEND": "module://matplotlib_inline.backend_inline"},
+        "env": {"MPLBACKEND": "module://matplotlib_inline.backend_inline", "CONVLAB_FRAMES": "on"},
     }, indent=1), encoding="utf-8")
     return where
 

@@ -249,7 +249,6 @@ def test_links_stay_in_the_book(book_dir):
 
 
 @pytest.mark.parametrize("chapter", [p.dest for p in CHAPTERS], ids=_page_id)
-@pytest.mark.xfail(strict=False, reason="until ConvLabWidget renders front-end frames (issue 15, part 1)")
 def test_chapters_with_widgets_have_a_frontend_widget(book_dir, chapter):
     roots = [r for r in widget_roots((book_dir / chapter).read_text(encoding="utf-8")) if "convlab-widget" in r]
     if not roots:
