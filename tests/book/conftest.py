@@ -19,23 +19,13 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "browser"))
 from book_support import REPO, TIMINGS, record_timing  # noqa: E402
-from browser_support import CHROMIUM, CHROMIUM_ARGS, IN_CI  # noqa: E402
+from browser_support import cannot_run, launched_chromium, write_timings  # noqa: E402
 
 BUILD_TIMEOUT_S = 3600
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # noqa: ARG001
-    if TIMINGS:
-        terminalreporter.section("book timings (also in artifacts/book/timings.txt)")
-        for line in TIMINGS:
-            terminalreporter.write_line(line)
-
-
-def cannot_run(reason: str) -> None:
-    message = f"offline book test: {reason}"
-    if IN_CI:
-        pytest.fail(f"{message}. In CI (CI=true) this test must run, so this is a failure.", pytrace=False)
-    pytest.skip(message)
+    write_timings(terminalreporter, "book timings (also in artifacts/book/timings.txt)", TIMINGS)
 
 
 @pytest.fixture(scope="session")
@@ -49,7 +39,8 @@ def book_dir(tmp_path_factory) -> Path:
                         pytrace=False)
         return path
     if not (REPO / "node_modules" / "@jupyter-widgets" / "html-manager" / "dist" / "embed.js").is_file():
-        cannot_run("node_modules lacks the book's assets; run `npm ci` (package-lock.json pins them)")
+        cannot_run("offline book test",
+                   "node_modules lacks the book's assets; run `npm ci` (package-lock.json pins them)")
     out = tmp_path_factory.mktemp("book")
     start = time.perf_counter()
     proc = subprocess.run([sys.executable, str(REPO / "tools" / "book.py"), "--out", str(out)],
@@ -63,16 +54,5 @@ def book_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def browser():
-    if not (Path(CHROMIUM).is_file() and os.access(CHROMIUM, os.X_OK)):
-        cannot_run(f"no Chromium at {CHROMIUM}: install Debian's (`apt-get install chromium`) or set "
-                   "CONVLAB_CHROMIUM=/path/to/chromium; never `playwright install`")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError as exc:  # pragma: no cover - playwright is in requirements-dev.txt
-        cannot_run(f"Python playwright is not importable ({exc})")
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with launched_chromium("offline book test") as chromium:
+        yield chromium

@@ -26,10 +26,12 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
+import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "artifacts" / "browser"
@@ -57,6 +59,44 @@ LAB_SETTINGS = {
         "fetchNews": "false", "checkForUpdates": False,
     },
 }
+
+
+# ---------------------------------------------------------------- what the browser, hub and book tests share
+def cannot_run(suite: str, reason: str) -> None:
+    """Skip locally; in CI (CI=true) the suite must run, so there it fails."""
+    message = f"{suite}: {reason}"
+    if IN_CI:
+        pytest.fail(f"{message}. In CI (CI=true) this must run, so this is a failure.", pytrace=False)
+    pytest.skip(message)
+
+
+@contextmanager
+def launched_chromium(suite: str, missing: list[str] | None = None):
+    """Debian's Chromium through Python playwright (never `playwright install`), or cannot_run."""
+    missing = list(missing or [])
+    if not (Path(CHROMIUM).is_file() and os.access(CHROMIUM, os.X_OK)):
+        missing.append(f"Chromium at {CHROMIUM} (install Debian's: `apt-get install chromium`, or set "
+                       "CONVLAB_CHROMIUM=/path/to/chromium; never `playwright install`)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing.append("Python playwright (pip install -r requirements-dev.txt)")
+    if missing:
+        cannot_run(suite, "missing " + "; ".join(missing))
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def write_timings(terminalreporter, title: str, lines: list[str]) -> None:
+    """The timing lines a suite recorded, as a section of pytest's terminal summary."""
+    if lines:
+        terminalreporter.section(title)
+        for line in lines:
+            terminalreporter.write_line(line)
 
 
 # ---------------------------------------------------------------- timings report
