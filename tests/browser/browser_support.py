@@ -233,17 +233,25 @@ def start_lab(tmp: Path, notebooks: list[Path], timeout: float = 90) -> LabServe
                                 stdin=subprocess.DEVNULL, start_new_session=True, preexec_fn=_die_with_parent)
     server = LabServer(root=root, port=port, token=token, proc=proc, log=log,
                        notebooks=[notebook_name(nb) for nb in notebooks])
+    wait_until_answering("JupyterLab", proc, log, lambda: server.api("GET", "/api/status", timeout=2),
+                         stop=server.shutdown, timeout=timeout)
+    return server
+
+
+def wait_until_answering(name: str, proc: subprocess.Popen, log: Path, ping, stop, timeout: float) -> None:
+    """Poll ``ping()`` until it succeeds; if the server exits or stays silent, raise with its log's tail."""
     deadline = time.monotonic() + timeout
     while True:
         if proc.poll() is not None:
-            raise RuntimeError(f"JupyterLab exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
+            stop()
+            raise RuntimeError(f"{name} exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
         try:
-            server.api("GET", "/api/status", timeout=2)
-            return server
+            ping()
+            return
         except (urllib.error.URLError, OSError, ValueError) as exc:
             if time.monotonic() > deadline:
-                server.shutdown()
-                raise RuntimeError(f"JupyterLab did not answer in {timeout} s:\n{log.read_text()[-3000:]}") from exc
+                stop()
+                raise RuntimeError(f"{name} did not answer in {timeout} s:\n{log.read_text()[-3000:]}") from exc
             time.sleep(0.25)
 
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import psutil
-from browser_support import LAB_SETTINGS, _die_with_parent, _free_port
+from browser_support import LAB_SETTINGS, _die_with_parent, _free_port, wait_until_answering
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "artifacts" / "hub"
@@ -219,19 +219,9 @@ def start_hub(tmp: Path, users: list[str], timeout: float = 120) -> Hub:
                                 stdout=fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                 start_new_session=True, preexec_fn=_die_with_parent)
     hub = Hub(tmp=tmp, port=port, token=token, marker=marker, proc=proc, log=log, users=list(users))
-    deadline = time.monotonic() + timeout
-    while True:
-        if proc.poll() is not None:
-            kill_leftovers(marker, grace=0)
-            raise RuntimeError(f"JupyterHub exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            hub.api("GET", "/hub/api/", timeout=2)
-            return hub
-        except (urllib.error.URLError, OSError, ValueError) as exc:
-            if time.monotonic() > deadline:
-                hub.stop()
-                raise RuntimeError(f"JupyterHub did not answer in {timeout} s:\n{log.read_text()[-3000:]}") from exc
-            time.sleep(0.25)
+    wait_until_answering("JupyterHub", proc, log, lambda: hub.api("GET", "/hub/api/", timeout=2),
+                         stop=hub.stop, timeout=timeout)
+    return hub
 
 
 def missing_requirements() -> list[str]:
