@@ -21,7 +21,7 @@ ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 # and break IPython 9 on 3.11, so it goes in without them; requirements.txt lists what it imports.
 D2L := d2l==1.0.3
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb)) $(sort $(wildcard notebooks/zh/[0-9]*.ipynb))
-UNIT := -m "not browser and not hub and not book"
+UNIT := -n auto -m "not browser and not hub and not book"
 
 .PHONY: help venv venv-test lab test lint test-unit test-notebooks test-browser test-hub test-book \
         test-compat lock execute bench sync hub-link book clean
@@ -89,7 +89,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 test-hub: venv-test node_modules/.package-lock.json
 	$(PY) -m pytest tests/hub
 
-# Throwaway venvs with pyenv's (or PATH's) Python 3.12 and 3.10; STACKS="colab" for one.
+# Throwaway venvs with pyenv's (or PATH's) Python 3.12, 3.13 and 3.10; STACKS="colab" for one.
 STACKS ?=
 test-compat: venv-test
 	$(PY) tools/stacks.py test $(STACKS)

@@ -11,7 +11,7 @@ from tools.stacks import COMPAT, STACKS, TEST_TOOLS, lock_python, lower_bounds, 
 ROOT = Path(__file__).resolve().parents[1]
 CONDA_TO_PIP = {"pytorch-cpu": "torch", "pytorch": "torch"}
 NOT_PACKAGES = {"python", "pip"}
-DEV_ONLY = {"pytest", "nbval", "hypothesis", "pyyaml", "ruff", "playwright", "jupyterhub", "psutil", "nbclient"}
+DEV_ONLY = {"pytest", "pytest-xdist", "nbval", "hypothesis", "pyyaml", "ruff", "playwright", "jupyterhub", "psutil", "nbclient"}
 
 
 def parse(lines):
@@ -83,7 +83,7 @@ def test_every_lock_names_its_python_and_pins_what_the_course_needs():
         needed = set(runtime()) | (set(dev()) if stack.dev else set(TEST_TOOLS))
         assert needed <= locked, f"{stack.lock.name} lacks {needed - locked}"
         assert "d2l" in locked
-    assert set(COMPAT) == {"colab", "minimum"}
+    assert set(COMPAT) == {"colab", "colab313", "minimum"}
 
 
 def test_the_colab_stack_is_colabs():

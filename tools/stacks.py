@@ -7,6 +7,7 @@ Stacks (the Python each one needs must be installed: pyenv's interpreters are fo
 
 * ``main``    – Python 3.11 with the newest releases requirements*.txt admit: what `make test` and CI use.
 * ``colab``   – Python 3.12 with Colab's preinstalled packages (locks/colab.in) and the rest resolved.
+* ``colab313`` – Python 3.13, Colab's newer runtime (locks/colab313.in: torch 2.11).
 * ``minimum`` – Python 3.10 (``requires-python``'s floor) with every lower bound of requirements.txt
   and of the test tools pinned exactly, so the bounds we declare are versions that something tests.
 
@@ -32,10 +33,11 @@ ROOT = Path(__file__).resolve().parent.parent
 LOCKS = ROOT / "locks"
 D2L = "d2l==1.0.3"
 #: The test tools a compatibility stack needs (no lint, browser or hub there).
-TEST_TOOLS = ("pytest", "nbval", "hypothesis", "pyyaml")
+TEST_TOOLS = ("pytest", "pytest-xdist", "nbval", "hypothesis", "pyyaml")
 #: What the compatibility run executes in each stack: the tests that need no browser or hub, and
 #: strict nbval of every chapter of both editions.
-UNIT_ARGS = ["-m", "pytest", "-q", "-p", "no:cacheprovider", "tests", "-m", "not browser and not hub and not book"]
+UNIT_ARGS = ["-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "auto", "tests",
+             "-m", "not browser and not hub and not book"]
 
 
 @dataclass(frozen=True)
@@ -53,9 +55,10 @@ class Stack:
 STACKS = {
     "main": Stack("main", "3.11", True, "Python 3.11, newest releases: make test and CI"),
     "colab": Stack("colab", "3.12", False, "Python 3.12, Colab's preinstalled versions"),
+    "colab313": Stack("colab313", "3.13", False, "Python 3.13, Colab's newer runtime"),
     "minimum": Stack("minimum", "3.10", False, "Python 3.10, every declared lower bound"),
 }
-COMPAT = ("colab", "minimum")
+COMPAT = ("colab", "colab313", "minimum")
 
 
 def requirements(path: Path) -> dict[str, str]:
