@@ -3,6 +3,7 @@
 import re
 from pathlib import Path
 
+import pytest
 import yaml
 from packaging.version import Version
 
@@ -86,12 +87,13 @@ def test_every_lock_names_its_python_and_pins_what_the_course_needs():
     assert set(COMPAT) == {"colab", "colab313", "minimum"}
 
 
-def test_the_colab_stack_is_colabs():
-    seed = parse((ROOT / "locks" / "colab.in").read_text().splitlines())
+@pytest.mark.parametrize("stack", ["colab", "colab313"])
+def test_the_colab_stacks_are_colabs(stack):
+    seed = parse((ROOT / "locks" / f"{stack}.in").read_text().splitlines())
     assert {"torch", "torchvision", "ipywidgets", "ipython", "matplotlib", "mlxtend"} <= set(seed)
     assert seed["ipywidgets"] == "==7.7.1" and seed["ipython"] == "==7.34.0"
-    locked = parse(line for line in (ROOT / "locks" / "colab.txt").read_text().splitlines() if "==" in line)
-    assert all(locked[name] == spec for name, spec in seed.items()), "locks/colab.txt drifted from colab.in"
+    locked = parse(line for line in (ROOT / "locks" / f"{stack}.txt").read_text().splitlines() if "==" in line)
+    assert all(locked[name] == spec for name, spec in seed.items()), f"locks/{stack}.txt drifted from {stack}.in"
 
 
 def test_d2l_is_installed_without_its_pins_everywhere():
