@@ -392,7 +392,15 @@ def _wait_kernel_ready(page, lab, timeout: float) -> None:
     """
     deadline = time.monotonic() + timeout
     while True:
-        kernels = lab.api("GET", "/api/kernels")
+        try:
+            kernels = lab.api("GET", "/api/kernels")
+        except urllib.error.HTTPError as exc:
+            # A kernel that is still starting has no last_activity yet, and jupyter_server answers
+            # the listing with 500 (the race of jupyter-server/enterprise_gateway#1395): ask again.
+            if exc.code != 500 or time.monotonic() > deadline:
+                raise
+            time.sleep(0.25)
+            continue
         ready = (len(kernels) == 1 and kernels[0].get("connections", 0) >= 1
                  and kernels[0].get("execution_state") == "idle")
         if ready and page.evaluate(
