@@ -384,6 +384,21 @@ def _menu(page, menu: str, command: str) -> None:
     page.locator(f".lm-Menu-item[data-command='{command}']").first.click()
 
 
+def list_kernels(get, deadline: float) -> list[dict]:
+    """A server's kernel list, from ``get()``, asked again while the server answers 500.
+
+    A kernel that is still starting has no last_activity yet, and jupyter_server answers the listing
+    with 500 (the race of jupyter-server/enterprise_gateway#1395).
+    """
+    while True:
+        try:
+            return get()
+        except urllib.error.HTTPError as exc:
+            if exc.code != 500 or time.monotonic() > deadline:
+                raise
+            time.sleep(0.25)
+
+
 def _wait_kernel_ready(page, lab, timeout: float) -> None:
     """Until the server has a kernel with the page connected to it, and the page shows it idle.
 
@@ -392,15 +407,7 @@ def _wait_kernel_ready(page, lab, timeout: float) -> None:
     """
     deadline = time.monotonic() + timeout
     while True:
-        try:
-            kernels = lab.api("GET", "/api/kernels")
-        except urllib.error.HTTPError as exc:
-            # A kernel that is still starting has no last_activity yet, and jupyter_server answers
-            # the listing with 500 (the race of jupyter-server/enterprise_gateway#1395): ask again.
-            if exc.code != 500 or time.monotonic() > deadline:
-                raise
-            time.sleep(0.25)
-            continue
+        kernels = list_kernels(lambda: lab.api("GET", "/api/kernels"), deadline)
         ready = (len(kernels) == 1 and kernels[0].get("connections", 0) >= 1
                  and kernels[0].get("execution_state") == "idle")
         if ready and page.evaluate(

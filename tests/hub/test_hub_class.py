@@ -44,6 +44,7 @@ from browser_support import (
     _move,
     _poll_change,
     _wait_run_all,
+    list_kernels,
 )
 from hub_support import (
     ARTIFACTS,
@@ -130,7 +131,7 @@ def _wait_kernel_ready(hub: Hub, student: Student, timeout: float) -> None:
     """Until the student's server has an idle kernel with the page connected, and the page shows idle."""
     deadline = time.monotonic() + timeout
     while True:
-        kernels = hub.kernels(student.name)
+        kernels = list_kernels(lambda: hub.kernels(student.name), deadline)
         ready = any(k.get("connections", 0) >= 1 and k.get("execution_state") == "idle" for k in kernels)
         status = student.page.evaluate(
             "() => document.querySelector('.jp-Notebook-ExecutionIndicator')?.getAttribute('data-status')")
