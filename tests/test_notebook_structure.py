@@ -212,3 +212,43 @@ def test_version_check_catches_what_it_should():
     for harmless in ("torch.Size([1, 6, 28, 28])", "numpy array of 3.5 mean", "python list of 2 items",
                      "tensor([2.1400, 1.0000])"):
         assert not NAMED_VERSION.search(harmless), harmless
+
+
+# The notebooks are the textbook: nothing in them is written for the people who maintain the course.
+NOTES_TO_OURSELVES = re.compile(
+    r"\bseeds'|\bseed's\b|\bthe seeds\b|\bstudy notes?\b|measured while writing|asserted in this notebook|\bthis test\b|"
+    r"\bnbval\b|\bissue #?\d+|学习笔记|本笔记本断言", re.IGNORECASE)
+MAX_WORDS = 200  # a markdown cell longer than this is split
+
+
+def student_text(cell) -> str:
+    """What the student reads in a cell: markdown, or a code cell's comments."""
+    if cell.cell_type == "markdown":
+        return cell.source
+    return "\n".join(line.split("#", 1)[1] for line in cell.source.splitlines() if "#" in line)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=nb_id)
+def test_text_speaks_only_to_the_student(path):
+    bad = [f"cell {i}: {m.group(0)!r}" for i, cell in enumerate(load(path).cells)
+           if (m := NOTES_TO_OURSELVES.search(student_text(cell)))]
+    assert not bad, bad
+
+
+@pytest.mark.parametrize("path", [p for p in NOTEBOOKS if p.parent.name != "zh"], ids=nb_id)
+def test_markdown_cells_are_short_enough_to_read(path):
+    long = []
+    for i, cell in enumerate(load(path).cells):
+        if cell.cell_type == "markdown":
+            prose = re.sub(r"\$\$.*?\$\$|\$[^$]*\$|`[^`]*`|\(https?://[^)]*\)", " ", cell.source, flags=re.S)
+            if (n := len(re.findall(r"[A-Za-z]+", prose))) > MAX_WORDS:
+                long.append(f"cell {i}: {n} words")
+    assert not long, f"split these cells (at most {MAX_WORDS} words each): {long}"
+
+
+def test_notes_to_ourselves_are_caught():
+    for note in ("as in the seeds' examples", "the study notes say", "Measured while writing this chapter",
+                 "**Asserted in this notebook:** it matches", "see issue 12", "本笔记本断言"):
+        assert NOTES_TO_OURSELVES.search(note), note
+    for fine in ("torch.manual_seed(0)", "a seeded run", "the test accuracy", "随机种子"):
+        assert not NOTES_TO_OURSELVES.search(fine), fine
