@@ -293,9 +293,12 @@ class ConvLabWidget(widgets.VBox):
     def _render(self, key: Key) -> Frame:
         """Draw the frame ``key`` for the current kernel-side values and send it."""
         text, info, error = self._draw_into_figure(self.values_at(key))
-        frame = self.frames[key]
-        frame.image.value = figure_png(self._figure, self._dpi)
-        frame.text.value = text
+        return self._store(key, figure_png(self._figure, self._dpi), text, info, error)
+
+    def _store(self, key: Key, png: bytes, text: str, info: dict[str, Any], error: str | None) -> Frame:
+        """Send what the figure now shows (drawn for ``key``, this generation) as frame ``key``."""
+        frame = self._frame_for(key)
+        frame.image.value, frame.text.value = png, text
         frame.info, frame.error, frame.generation = info, error, self._generation
         self._figure_shows = (self._generation, key)
         return frame
@@ -355,11 +358,7 @@ class ConvLabWidget(widgets.VBox):
                     names = candidate
                     break
         # the picture before the layout: the page usually shows this very frame already
-        key = tuple(_index(self.controls[n]) for n in names)
-        frame = self._frame_for(key)
-        frame.image.value, frame.text.value = png, text
-        frame.info, frame.error, frame.generation = info, error, self._generation
-        self._figure_shows = (self._generation, key)
+        frame = self._store(tuple(_index(self.controls[n]) for n in names), png, text, info, error)
         self._arrange(names)
         self._show(frame)
         if self.pending:
