@@ -276,7 +276,6 @@ def test_front_end_controls_move_with_the_kernel_shut_down(browser, tmp_path: Pa
     lab = start_lab(tmp_path, [SHUTDOWN_CHAPTER])
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
-    console, failed_requests = _watch(page)
     problems: list[str] = []
     samples: list[float] = []
     try:
