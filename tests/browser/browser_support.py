@@ -326,6 +326,17 @@ JS_ARM_LATENCY = """(el) => {""" + _JS_VISIBLE + """
   requestAnimationFrame(tick);
 }"""
 
+# Milliseconds since any picture in the page last changed (a MutationObserver on every <img>'s src,
+# installed by the first call, which answers 0).
+JS_MS_SINCE_IMAGE_CHANGE = """() => {
+  if (window.__convlabImageObserver === undefined) {
+    window.__convlabImageChange = performance.now();
+    window.__convlabImageObserver = new MutationObserver(() => { window.__convlabImageChange = performance.now(); });
+    window.__convlabImageObserver.observe(document.body, {subtree: true, attributes: true, attributeFilter: ['src']});
+  }
+  return performance.now() - window.__convlabImageChange;
+}"""
+
 # The page's frame interval: the median time between requestAnimationFrame callbacks (ms).
 JS_FRAME_INTERVAL = """() => new Promise(done => {
   const times = [];
@@ -531,6 +542,16 @@ def _move(page, kind: str, control) -> str:
         return f"radio {current}->{target}"
     control.click()  # checkbox
     return "checkbox"
+
+
+def wait_frames_sent(page, quiet_s: float = 1.0, timeout: float = 60.0) -> None:
+    """Until no picture in the page has changed for ``quiet_s``: the kernel has sent every frame a
+    kernel-side move made stale (it starts 0.5 s after the last move, then sends them back to back)."""
+    deadline = time.monotonic() + timeout
+    while page.evaluate(JS_MS_SINCE_IMAGE_CHANGE) < 1000 * quiet_s:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the page's pictures were still changing after {timeout} s")
+        time.sleep(0.1)
 
 
 def _measure_move(page, el, control: Control, timeout: float = CHANGE_TIMEOUT_S) -> tuple[str, float | None]:
