@@ -73,6 +73,21 @@ def test_switching_presets_resizes_the_sliders_with_one_redraw():
     assert counts[-2] == 9 and counts[0] == 15 * 15
 
 
+def test_a_tab_page_sent_before_the_network_shrank_it_selects_the_last_page():
+    # The page links each slider to its tabs itself; a link made for one network can still send
+    # a tab's page after the student picked a smaller one (seen in the browser suite under load).
+    w = receptive_field_widget()
+    w.controls["network"].value = "conv 3×3, max-pool 2, conv 3×3"  # 8×8 units
+    inner = w.links[1].target[0]  # the tab of the first row
+    assert len(inner.children) == 8
+    w.controls["network"].value = "LeNet: conv 5×5 p2, pool 2, conv 5×5, pool 2"  # 5×5 units
+    assert len(inner.children) == 5 and inner in w._tabs.values()
+    inner.set_state({"selected_index": 7})  # the page's message, as ipywidgets applies it
+    assert inner.selected_index == 4
+    inner.set_state({"selected_index": 2})
+    assert inner.selected_index == 2
+
+
 def test_custom_network_has_no_preset_dropdown():
     net = nn.Sequential(nn.Conv2d(1, 4, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(4, 4, 3))
     w = receptive_field_widget(net, input_size=12)

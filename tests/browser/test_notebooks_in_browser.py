@@ -233,7 +233,8 @@ def test_notebook_in_browser(nb_path: Path, browser, tmp_path: Path) -> None:
         time.sleep(0.3)
         logged = page.evaluate("""() => [...document.querySelectorAll('.jp-LogConsole .jp-OutputArea-child')]
             .map(e => e.innerText.trim()).filter(t => t)""")
-        problems += [f"log console: {t[:300]}" for t in logged]
+        # a traceback's last lines name the error: keep them when the message is long
+        problems += [f"log console: {t if len(t) <= 900 else t[:300] + ' […] ' + t[-600:]}" for t in logged]
         problems += _console_errors(console, failed_requests)
     except Exception:
         page.screenshot(path=str(shots / "FAILED_page.png"), full_page=True)

@@ -33,6 +33,7 @@ from typing import Any
 
 import ipywidgets as widgets
 from matplotlib.figure import Figure
+from traitlets import validate
 
 from ..i18n import tr
 
@@ -137,6 +138,18 @@ class Frame:
                 w.close()
 
 
+class FrameTab(widgets.Tab):
+    """The Tab that holds frames. A page can still send a tab's selected page from before it
+    learned that the tab has fewer pages (a move of another control shrank it): that selects the
+    last page, where ipywidgets would raise a TraitError from a message no student can fix."""
+
+    @validate("selected_index")
+    def _validated_index(self, proposal: Any) -> int | None:
+        if proposal.value is None or not self.children:
+            return None
+        return min(max(proposal.value, 0), len(self.children) - 1)
+
+
 class ConvLabWidget(widgets.VBox):
     """Controls on top, the drawing, then the arithmetic as HTML.
 
@@ -221,9 +234,9 @@ class ConvLabWidget(widgets.VBox):
         self.frontend: tuple[str, ...] = ()
         self._counts: tuple[int, ...] = ()
         self.frames: dict[Key, Frame] = {(): self._frame_for(())}
-        self._tabs: dict[Key, widgets.Tab] = {}
+        self._tabs: dict[Key, FrameTab] = {}
         self._links: dict[Key, widgets.Link] = {}
-        self._spare_tabs: list[widgets.Tab] = []
+        self._spare_tabs: list[FrameTab] = []
         self._generation = 0
         self._job: asyncio.Handle | None = None
         self._at_cell_end = False
@@ -457,7 +470,7 @@ class ConvLabWidget(widgets.VBox):
             self._links.pop(prefix).unlink()
             self._spare_tabs.append(self._tabs.pop(prefix))
 
-    def _tab(self, prefix: Key, used: set[Key]) -> widgets.Tab:
+    def _tab(self, prefix: Key, used: set[Key]) -> FrameTab:
         """The Tab of the frames whose first indices are ``prefix``, linked to its control."""
         used.add(prefix)
         level = len(prefix)
@@ -469,7 +482,7 @@ class ConvLabWidget(widgets.VBox):
         index = min(_index(self.controls[name]), len(children) - 1)
         tab = self._tabs.get(prefix)
         if tab is None and not self._spare_tabs:
-            tab = widgets.Tab(children=children, selected_index=index, layout=self._layouts["tab"]())
+            tab = FrameTab(children=children, selected_index=index, layout=self._layouts["tab"]())
             tab.add_class("convlab-frames")
         else:
             tab = tab or self._spare_tabs.pop()
