@@ -486,13 +486,9 @@ class ConvLabWidget(widgets.VBox):
             tab.add_class("convlab-frames")
         else:
             tab = tab or self._spare_tabs.pop()
-            with tab.hold_sync():  # ipywidgets 8 checks the index only on assignment: keep it valid
-                if tab.selected_index is not None and index < len(tab.children):
-                    tab.selected_index = index
-                    tab.children = children
-                else:
-                    tab.children = children
-                    tab.selected_index = index
+            with tab.hold_sync():  # one message: the new pages and the page to show
+                tab.children = children
+                tab.selected_index = index
         if prefix not in self._links:
             trait = "value" if isinstance(self.controls[name], widgets.IntSlider) else "index"
             self._links[prefix] = widgets.jslink((self.controls[name], trait), (tab, "selected_index"))
